@@ -1,0 +1,359 @@
+"""The root group, the command class built from the service model, and the one error boundary.
+
+Every KMS operation is one OperationCommand, built lazily from the core's shape table when it
+is invoked (so start-up cost does not grow with the number of commands). Its body is always
+the same: turn words into API parameters (argv.py, params.py), run the core operation in one
+store transaction, render the result (output.py). Errors become the AWS CLI's lines and exit
+statuses in OperationCommand.invoke and KmsGroup.main, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from kmscli import __version__, core, output
+from kmscli.store import StateError, Store
+
+from . import argv, config, docs, params
+
+
+class ExitCode(IntEnum):
+    """AWS CLI v1 exit statuses (DECISIONS D2)."""
+
+    SUCCESS = 0
+    USAGE = 2
+    INTERRUPTED = 130
+    ERROR = 255
+
+
+USAGE = (
+    "usage: kmscli [options] <command> [parameters]\n"
+    "To see help text, you can run:\n"
+    "\n"
+    "  kmscli --help\n"
+    "  kmscli <command> --help\n"
+)
+
+
+class UsageError(click.ClickException):
+    """Exit 2: the usage block, then `kmscli: error: <argparse's wording>`."""
+
+    exit_code = ExitCode.USAGE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(USAGE + f"kmscli: error: {self.message}", err=True)
+
+
+class UnknownOptionsError(click.ClickException):
+    exit_code = ExitCode.ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(USAGE + f"\n{self.message}", err=True)
+
+
+class AwsError(click.ClickException):
+    """Exit 255 with the AWS CLI's `\\n<message>\\n` on stderr (service, validation, parsing errors)."""
+
+    exit_code = ExitCode.ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"\n{self.message}", err=True)
+
+
+class StateProblem(click.ClickException):
+    """The state directory or database cannot be used: one line naming the path, exit 255."""
+
+    exit_code = ExitCode.ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"kmscli: {self.message}", err=True)
+
+
+def operation_name(command: str) -> str:
+    """`describe-key` → `DescribeKey`, the name the AWS CLI puts in its error line."""
+    return COMMAND_TO_OPERATION[command]
+
+
+COMMAND_TO_OPERATION = {op["cli"]: name for name, op in core.MODEL_OPERATIONS.items() if name in core.IMPLEMENTED}
+
+
+@dataclass
+class Runtime:
+    """What a command runs against. Tests pass their own through `obj=` (fixed Env, tmp state)."""
+
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    state_dir: Path | None = None
+    env: core.Env | None = None
+
+    def run(self, operation: str, api_params: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
+        op = core.IMPLEMENTED[operation]
+        store = Store(config.state_dir(options.get("state_dir") or self.state_dir, self.environ))
+        debug = _debug(options)
+        debug(f"state database: {store.path}")
+        env_region = self.env.region if self.env else None
+        if self.env is None:
+            # Validate the configuration before touching the state.
+            config.region(options.get("region"), options.get("profile"), self.environ)
+            config.account_id(self.environ)
+        started = time.perf_counter()
+        account = self.env.account_id if self.env else config.account_id(self.environ)
+        reg = env_region or config.region(options.get("region"), options.get("profile"), self.environ)
+        with store.transaction(write=op.writes, account_id=account, region=reg) as repo:
+            env = self.env or config.build_env(options, self.environ, lambda: repo.next_counter("ids"))
+            debug(f"operation {operation} in account {env.account_id}, region {env.region}")
+            result = core.call(operation, api_params, repo, env)
+        debug(f"{operation} took {(time.perf_counter() - started) * 1000:.1f} ms")
+        return result
+
+
+def _debug(options: Mapping[str, Any]) -> Any:
+    if not options.get("debug"):
+        return lambda message: None
+    return lambda message: click.echo(f"kmscli debug: {message}", err=True)
+
+
+class OperationCommand(click.Command):
+    """One KMS operation. Click supplies help, man pages and completion; argv.py splits the words."""
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
+        self.specs = argv.operation_options(operation)
+        summary, example = docs.COMMANDS.get(operation, (f"Call the KMS {operation} operation.", ""))
+        help_text = summary
+        if example:
+            help_text += f"\n\nExamples:\n\n\b\n  {example}"
+        super().__init__(
+            name=core.MODEL_OPERATIONS[operation]["cli"],
+            params=[_click_option(s) for s in self.specs if not s.hidden],
+            help=help_text,
+            short_help=summary,
+            add_help_option=False,
+        )
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] == "help":
+            args = ["--help", *args[1:]]
+        try:
+            parsed, _ = argv.parse(args, (*self.specs, *argv.GLOBAL_OPTIONS))
+        except argv.UsageError as e:
+            if ctx.resilient_parsing:
+                return []
+            raise UsageError(str(e)) from None
+        if parsed.help and not ctx.resilient_parsing:
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        ctx.meta["kmscli.parsed"] = parsed
+        if ctx.resilient_parsing:
+            return []
+        given = parsed.values
+        if "cli_input_json" not in given and "generate_cli_skeleton" not in given:
+            required = core.SHAPES[core.MODEL_OPERATIONS[self.operation]["input"]]["required"]
+            missing = [s.flag for s in self.specs if s.dest in required and s.dest not in given and s.value is True]
+            if missing:
+                raise UsageError(f"the following arguments are required: {', '.join(dict.fromkeys(missing))}")
+        if parsed.unknown:
+            raise UnknownOptionsError(str(argv.UnknownOptions(parsed.unknown)))
+        return []
+
+    def invoke(self, ctx: click.Context) -> None:
+        """The single error boundary: every failure of a command becomes its AWS CLI line here."""
+        parsed: argv.Parsed = ctx.meta["kmscli.parsed"]
+        options = {**ctx.meta.get("kmscli.globals", {}), **{k: v for k, v in parsed.values.items() if _is_global(k)}}
+        rt = ctx.find_object(Runtime) or Runtime()
+        try:
+            if "generate_cli_skeleton" in parsed.values:
+                click.echo(skeleton(self.operation, parsed.values["generate_cli_skeleton"]), nl=False)
+                return
+            api_params = self._api_params(parsed, options)
+            result = rt.run(self.operation, api_params, options)
+            query = _compile_query(options.get("query"))
+            document = output.result_document(
+                core.IMPLEMENTED[self.operation].output_shape,
+                result,
+                timestamp_format=options.get("cli_timestamp_format") or rt.environ.get("KMSCLI_TIMESTAMP_FORMAT", "wire"),
+            )
+            click.echo(output.render(document, output=options.get("output") or "json", query=query), nl=False)
+        except core.KmsError as e:
+            raise AwsError(
+                f"An error occurred ({e.code}) when calling the {self.operation} operation: {e.message}"
+            ) from None
+        except (core.ParamValidationError, params.ParamError, config.ConfigError) as e:
+            raise AwsError(str(e)) from None
+        except ValueError as e:
+            # int() of an integer parameter, as the AWS CLI reports it.
+            raise AwsError(str(e)) from None
+        except StateError as e:
+            raise StateProblem(str(e)) from None
+
+    def _api_params(self, parsed: argv.Parsed, options: Mapping[str, Any]) -> dict[str, Any]:
+        binary = options.get("cli_binary_format") or "raw-in-base64-out"
+        api: dict[str, Any] = {}
+        if "cli_input_json" in parsed.values:
+            text = params.load_param_file("cli-input-json", parsed.values["cli_input_json"])
+            try:
+                loaded = json.loads(text)
+            except ValueError as e:
+                raise params.ParamError(
+                    f"Error parsing parameter 'cli-input-json': Invalid JSON: {e}\nJSON received: {text!s}"
+                ) from None
+            if not isinstance(loaded, dict):
+                raise params.ParamError("Error parsing parameter 'cli-input-json': Invalid JSON: expected an object")
+            api.update(_encode_blobs(core.MODEL_OPERATIONS[self.operation]["input"], loaded))
+        for spec in self.specs:
+            if spec.shape is not None and spec.dest in parsed.values and parsed.flags[spec.dest] == spec.flag:
+                api[spec.dest] = params.convert(spec.flag, spec.shape, parsed.values[spec.dest], binary_format=binary)
+        return api
+
+
+def _encode_blobs(shape_name: str, value: Any) -> Any:
+    """In --cli-input-json, blob members are text like any blob argument (AWS CLI v1)."""
+    shape = core.SHAPES[shape_name]
+    kind = shape["type"]
+    if kind == "blob" and isinstance(value, str):
+        return value.encode("utf-8")
+    if kind == "structure" and isinstance(value, dict):
+        members = {m: sub for m, _, sub in shape["members"]}
+        return {k: _encode_blobs(members[k], v) if k in members else v for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [_encode_blobs(shape["member"], v) for v in value]
+    return value
+
+
+def _is_global(dest: str) -> bool:
+    return any(o.dest == dest for o in (*argv.GLOBAL_OPTIONS, *argv.PAGINATION_OPTIONS))
+
+
+def _compile_query(text: str | None) -> Any:
+    if text is None:
+        return None
+    import jmespath  # only commands given --query pay for it
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        return jmespath.compile(text)
+    except JMESPathError as e:
+        raise params.ParamError(f"Bad value for --query {text}: {e}") from None
+
+
+def skeleton(operation: str, which: str) -> str:
+    """--generate-cli-skeleton: the input (or output) shape with placeholder values, as JSON."""
+    shape = core.MODEL_OPERATIONS[operation]["input" if which == "input" else "output"]
+    if shape is None:
+        return "{}\n"
+    return json.dumps(_skeleton_value(shape, set()), indent=4) + "\n"
+
+
+def _skeleton_value(shape_name: str, seen: set[str]) -> Any:
+    shape = core.SHAPES[shape_name]
+    kind = shape["type"]
+    if kind == "structure":
+        if shape_name in seen:
+            return {}
+        return {m: _skeleton_value(sub, seen | {shape_name}) for m, _, sub in shape["members"]}
+    if kind == "list":
+        return [_skeleton_value(shape["member"], seen)]
+    if kind == "map":
+        return {"KeyName": _skeleton_value(shape["value"], seen)}
+    if kind == "string":
+        # The AWS CLI picks a random enum value; kmscli picks the first, so skeletons are stable.
+        return shape["enum"][0] if "enum" in shape else ""
+    return {"integer": 0, "long": 0, "boolean": True, "blob": None, "timestamp": "1970-01-01T00:00:00"}[kind]
+
+
+def _click_option(spec: argv.OptionSpec) -> click.Option:
+    kind = core.SHAPES[spec.shape]["type"] if spec.shape else None
+    forms = ""
+    if kind == "list" and spec.shape:
+        member_kind = core.SHAPES[core.SHAPES[spec.shape]["member"]]["type"]
+        forms = docs.FORMS["list<structure>" if member_kind in ("structure", "map") else "list<string>"]
+    elif kind:
+        forms = docs.FORMS[kind]
+    choices = spec.choices or (tuple(core.SHAPES[spec.shape].get("enum", ())) if spec.shape else ())
+    help_text = " ".join(p for p in (spec.help, forms) if p)
+    if spec.nargs == "0":
+        return click.Option([spec.flag], is_flag=True, default=None, help=help_text)
+    param_type: click.ParamType = click.Choice(choices) if choices else click.STRING
+    return click.Option([spec.flag], type=param_type, help=help_text, multiple=spec.nargs == "+")
+
+
+class KmsGroup(click.Group):
+    """`kmscli`: global options, then a command, as `aws kms` has them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_TO_OPERATION)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        operation = COMMAND_TO_OPERATION.get(cmd_name)
+        return OperationCommand(operation) if operation else None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            parsed, rest = argv.parse(args, argv.GLOBAL_OPTIONS, stop_at_word=True)
+        except argv.UsageError as e:
+            if ctx.resilient_parsing:
+                return super().parse_args(ctx, args)
+            raise UsageError(str(e)) from None
+        ctx.meta["kmscli.globals"] = parsed.values
+        if ctx.resilient_parsing:
+            return super().parse_args(ctx, rest)
+        if parsed.values.get("version"):
+            click.echo(f"kmscli/{__version__} Python/{sys.version.split()[0]} click/{click.__version__}")
+            ctx.exit(0)
+        if parsed.help or (rest and rest[0] == "help" and len(rest) == 1):
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        if parsed.unknown:
+            raise UnknownOptionsError(str(argv.UnknownOptions(parsed.unknown)))
+        if not rest:
+            raise UsageError("the following arguments are required: command")
+        if rest[0] not in COMMAND_TO_OPERATION:
+            raise UsageError(argv.invalid_command(rest[0], self.list_commands(ctx)))
+        return super().parse_args(ctx, rest)
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> NoReturn:
+        """Run, then exit with the AWS CLI's status; Ctrl-C is 130 and never a traceback."""
+        extra["standalone_mode"] = False
+        try:
+            super().main(args=args, prog_name=prog_name or "kmscli", **extra)
+        except click.exceptions.Exit as e:
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("", err=True)
+            sys.exit(ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            sys.exit(ExitCode.ERROR)
+        except Exception as e:  # noqa: BLE001  (the last resort: never a traceback unless --debug)
+            if "--debug" in (args if args is not None else sys.argv):
+                raise
+            click.echo(f"kmscli: internal error: {type(e).__name__}: {e}", err=True)
+            sys.exit(ExitCode.ERROR)
+        sys.exit(ExitCode.SUCCESS)
+
+
+@click.group(cls=KmsGroup, name="kmscli", context_settings={"help_option_names": []})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """AWS KMS on your own machine: the `aws kms` commands, with real keys and local state.
+
+    Global options (--output, --query, --region, --profile, --state-dir, --debug, ...) may come
+    before or after the command.
+    """
+    if not isinstance(ctx.obj, Runtime):
+        ctx.obj = Runtime()
+
+
+def main() -> NoReturn:
+    cli.main()

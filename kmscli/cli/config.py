@@ -1,0 +1,118 @@
+"""Where kmscli's settings come from: global options, environment variables, ~/.aws/config.
+
+DECISIONS D3 (state directory), D4 (identity) and D5 (reproducible runs). Everything that
+reads the process environment or the clock for the core lives here, so the core stays pure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kmscli.core import Env, generate_private_key
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used: `\\n<message>\\n`, exit 255."""
+
+
+DEFAULT_ACCOUNT_ID = "111122223333"
+DEFAULT_REGION = "us-east-1"
+_REGION = re.compile(r"([a-z]+-){2,3}\d+")
+
+
+def state_dir(option: str | None, environ: Mapping[str, str]) -> Path:
+    """--state-dir, else KMSCLI_STATE_DIR, else the per-user state directory."""
+    chosen = option or environ.get("KMSCLI_STATE_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    # platformdirs costs ~20 ms of start-up, so it is imported only when it is needed.
+    import platformdirs
+
+    return platformdirs.user_state_path("kmscli")
+
+
+def account_id(environ: Mapping[str, str]) -> str:
+    value = environ.get("KMSCLI_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+    if not re.fullmatch(r"\d{12}", value):
+        raise ConfigError(f"KMSCLI_ACCOUNT_ID must be 12 digits, not {value!r}")
+    return value
+
+
+def region(option: str | None, profile: str | None, environ: Mapping[str, str]) -> str:
+    """--region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1 (D4)."""
+    value = option or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    if not value:
+        value = _profile_region(profile or environ.get("AWS_PROFILE"), environ) or DEFAULT_REGION
+    if not _REGION.fullmatch(value):
+        raise ConfigError(f"Invalid region {value!r}: a region looks like us-west-2")
+    return value
+
+
+def _profile_region(profile: str | None, environ: Mapping[str, str]) -> str | None:
+    import configparser
+
+    path = Path(environ.get("AWS_CONFIG_FILE") or Path(environ.get("HOME", "~")) / ".aws" / "config").expanduser()
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as e:
+        raise ConfigError(f"Unable to parse config file: {path}: {e}") from None
+    name = profile or "default"
+    section = "default" if name == "default" else f"profile {name}"
+    if not parser.has_section(section):
+        if profile:
+            raise ConfigError(f"The config profile ({profile}) could not be found")
+        return None
+    return parser.get(section, "region", fallback=None)
+
+
+def clock(environ: Mapping[str, str]) -> Callable[[], float]:
+    fixed = environ.get("KMSCLI_FIXED_TIME")
+    if not fixed:
+        return time.time
+    try:
+        value = float(fixed)
+    except ValueError:
+        try:
+            dt = datetime.fromisoformat(fixed.replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(f"KMSCLI_FIXED_TIME must be epoch seconds or ISO 8601, not {fixed!r}") from None
+        value = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+    return lambda: value
+
+
+def id_source(environ: Mapping[str, str], counter: Callable[[], int]) -> Callable[[int], bytes]:
+    """Random identifiers, or with KMSCLI_SEED a hash of the seed and a counter kept in the state."""
+    seed = environ.get("KMSCLI_SEED")
+    if seed is None:
+        return os.urandom
+
+    def seeded(n: int) -> bytes:
+        out = b""
+        while len(out) < n:
+            out += hashlib.sha256(f"{seed}\0{counter()}".encode()).digest()
+        return out[:n]
+
+    return seeded
+
+
+def build_env(globals_: Mapping[str, Any], environ: Mapping[str, str], counter: Callable[[], int]) -> Env:
+    account = account_id(environ)
+    reg = region(globals_.get("region"), globals_.get("profile"), environ)
+    partition = "aws-cn" if reg.startswith("cn-") else "aws-us-gov" if reg.startswith("us-gov-") else "aws"
+    return Env(
+        account_id=account,
+        region=reg,
+        caller_arn=environ.get("KMSCLI_CALLER_ARN") or f"arn:{partition}:iam::{account}:root",
+        clock=clock(environ),
+        random_bytes=os.urandom,
+        id_bytes=id_source(environ, counter),
+        generate_private_key=generate_private_key,
+    )

@@ -1,0 +1,80 @@
+"""The operation registry and the single entry point, call(), shared by the CLI and the server.
+
+call() checks a request against the model (validation.py), builds the operation's request
+dataclass and runs its service function. Parameters arrive keyed by the API member names,
+as botocore would send them; everything after this point speaks snake_case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .env import Env
+from .model import Tag
+from .ports import Repository
+from .shapes import OPERATIONS as MODEL_OPERATIONS
+from .shapes import SHAPES
+from .validation import validate_request
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    func: Callable[[Repository, Env, Any], Any]
+    request: type
+    # Whether the store must open a write transaction for it.
+    writes: bool
+
+    @property
+    def input_shape(self) -> str:
+        return str(MODEL_OPERATIONS[self.name]["input"])
+
+    @property
+    def output_shape(self) -> str | None:
+        out = MODEL_OPERATIONS[self.name]["output"]
+        return str(out) if out else None
+
+
+IMPLEMENTED: dict[str, Operation] = {}
+
+
+def operation(name: str, request: type, *, writes: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a service function as the implementation of the API operation `name`."""
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        IMPLEMENTED[name] = Operation(name, func, request, writes)
+        return func
+
+    return register
+
+
+def call(name: str, params: Mapping[str, Any], repo: Repository, env: Env) -> Any:
+    """Validate `params` against the model, then run operation `name`."""
+    op = IMPLEMENTED[name]
+    validate_request(op.input_shape, params)
+    return op.func(repo, env, _build(op.request, op.input_shape, params))
+
+
+# Input structures that the core handles as dataclasses rather than dicts.
+_STRUCTURES: dict[str, type] = {"Tag": Tag}
+
+
+def _convert(value: Any, shape_name: str) -> Any:
+    shape = SHAPES[shape_name]
+    kind = shape["type"]
+    if kind == "list":
+        return tuple(_convert(v, shape["member"]) for v in value)
+    if kind == "structure" and shape_name in _STRUCTURES:
+        return _build(_STRUCTURES[shape_name], shape_name, value)
+    return value
+
+
+def _build(cls: type, shape_name: str, params: Mapping[str, Any]) -> Any:
+    kwargs = {
+        snake: _convert(params[member], sub)
+        for member, snake, sub in SHAPES[shape_name]["members"]
+        if params.get(member) is not None
+    }
+    return cls(**kwargs)

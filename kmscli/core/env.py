@@ -1,0 +1,41 @@
+"""Env: everything the core needs from the outside world, injected.
+
+The core never reads a clock, an environment variable or a randomness source itself;
+the CLI builds an Env from DECISIONS D4/D5, and tests build a fixed one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Env:
+    account_id: str
+    region: str
+    caller_arn: str
+    # Epoch seconds.
+    clock: Callable[[], float]
+    # Key material and nonces: always truly random, even in reproducible runs (D5).
+    random_bytes: Callable[[int], bytes]
+    # Identifiers (key IDs, tokens): random, or a function of KMSCLI_SEED and a counter (D5).
+    id_bytes: Callable[[int], bytes]
+    # KeySpec name -> PKCS#8 DER of a fresh private key.
+    generate_private_key: Callable[[str], bytes]
+
+    @property
+    def partition(self) -> str:
+        return partition_for(self.region)
+
+    def now(self) -> float:
+        """The clock at millisecond precision, as KMS reports dates."""
+        return round(self.clock(), 3)
+
+
+def partition_for(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"

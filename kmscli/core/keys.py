@@ -1,0 +1,296 @@
+"""Key operations: CreateKey, DescribeKey, GetKeyPolicy, and the KeyMetadata every one reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .api import operation
+from .env import Env
+from .errors import (
+    CustomKeyStoreNotFoundException,
+    LimitExceededException,
+    NotFoundException,
+    UnsupportedOperationException,
+    ValidationException,
+)
+from .ids import key_arn, new_key_id
+from .keyspecs import ALGORITHM_MEMBER, CHINA_ONLY, KEY_SPECS, SYMMETRIC_MATERIAL_BYTES, UNGENERATABLE
+from .lookup import resolve_key
+from .model import Key, KeyMaterial, KeyState, KeyUsage, MultiRegionKeyType, Origin, Tag
+from .policy import check_policy, default_key_policy
+from .ports import Repository
+from .shapes import SHAPES
+from .states import check_key_state
+from .tags import check_new_tags, merge_tags
+from .validation import enum_violation, validation_error
+
+MAX_KEYS_PER_REGION = 100_000
+
+
+@dataclass(frozen=True)
+class MultiRegionKey:
+    arn: str
+    region: str
+
+
+@dataclass(frozen=True)
+class MultiRegionConfiguration:
+    multi_region_key_type: MultiRegionKeyType
+    primary_key: MultiRegionKey
+    replica_keys: tuple[MultiRegionKey, ...]
+
+
+@dataclass(frozen=True)
+class KeyMetadata:
+    """KeyMetadata as KMS reports it; None members are omitted from the output (spec §2.1)."""
+
+    aws_account_id: str
+    key_id: str
+    arn: str
+    creation_date: float
+    enabled: bool
+    description: str
+    key_usage: str
+    key_state: str
+    origin: str
+    key_manager: str
+    key_spec: str
+    multi_region: bool
+    deletion_date: float | None = None
+    valid_to: float | None = None
+    custom_key_store_id: str | None = None
+    cloud_hsm_cluster_id: str | None = None
+    expiration_model: str | None = None
+    customer_master_key_spec: str | None = None
+    encryption_algorithms: tuple[str, ...] | None = None
+    signing_algorithms: tuple[str, ...] | None = None
+    key_agreement_algorithms: tuple[str, ...] | None = None
+    encapsulation_algorithms: tuple[str, ...] | None = None
+    multi_region_configuration: MultiRegionConfiguration | None = None
+    pending_deletion_window_in_days: int | None = None
+    mac_algorithms: tuple[str, ...] | None = None
+    # Never set: the seed's outputs predate it (DECISIONS D1).
+    current_key_material_id: str | None = None
+
+
+def key_metadata(key: Key) -> KeyMetadata:
+    spec = KEY_SPECS[key.key_spec]
+    algorithms = {ALGORITHM_MEMBER[key.key_usage]: spec.usages[key.key_usage]}
+    return KeyMetadata(
+        aws_account_id=key.account_id,
+        key_id=key.key_id,
+        arn=key.arn,
+        creation_date=key.creation_date,
+        enabled=key.key_state == KeyState.Enabled,
+        description=key.description,
+        key_usage=key.key_usage,
+        key_state=key.key_state,
+        origin=key.origin,
+        key_manager=key.key_manager,
+        key_spec=key.key_spec,
+        multi_region=key.multi_region,
+        deletion_date=key.deletion_date if key.key_state == KeyState.PendingDeletion else None,
+        customer_master_key_spec=key.key_spec if spec.legacy else None,
+        multi_region_configuration=_multi_region_configuration(key) if key.multi_region else None,
+        pending_deletion_window_in_days=(
+            key.pending_deletion_window_in_days if key.key_state == KeyState.PendingReplicaDeletion else None
+        ),
+        **algorithms,  # type: ignore[arg-type]  # keys are KeyMetadata field names
+    )
+
+
+def _multi_region_configuration(key: Key) -> MultiRegionConfiguration:
+    primary = key.primary_region or key.region
+
+    def member(region: str) -> MultiRegionKey:
+        return MultiRegionKey(key_arn(key.arn.split(":")[1], region, key.account_id, key.key_id), region)
+
+    return MultiRegionConfiguration(
+        multi_region_key_type=MultiRegionKeyType.PRIMARY if key.region == primary else MultiRegionKeyType.REPLICA,
+        primary_key=member(primary),
+        replica_keys=tuple(member(r) for r in key.replica_regions),
+    )
+
+
+# ---------------------------------------------------------------- CreateKey
+
+
+@dataclass(frozen=True)
+class CreateKeyRequest:
+    policy: str | None = None
+    description: str | None = None
+    key_usage: str | None = None
+    customer_master_key_spec: str | None = None
+    key_spec: str | None = None
+    origin: str | None = None
+    custom_key_store_id: str | None = None
+    bypass_policy_lockout_safety_check: bool | None = None
+    tags: tuple[Tag, ...] | None = None
+    multi_region: bool | None = None
+    xks_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateKeyResult:
+    key_metadata: KeyMetadata
+
+
+def _key_spec_of(req: CreateKeyRequest) -> str:
+    for value, path, shape in (
+        (req.key_spec, "keySpec", "KeySpec"),
+        (req.customer_master_key_spec, "customerMasterKeySpec", "CustomerMasterKeySpec"),
+    ):
+        if value in CHINA_ONLY:
+            # SM2 exists only in China Regions: answer as a Region whose enum lacks it does.
+            allowed = tuple(v for v in SHAPES[shape]["enum"] if v not in CHINA_ONLY)
+            raise validation_error([enum_violation(path, value, allowed)])
+    if req.key_spec is not None and req.customer_master_key_spec is not None:
+        raise ValidationException(
+            "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+            "CustomerMasterKeySpec parameter is deprecated. Use KeySpec parameter."
+        )
+    return req.key_spec or req.customer_master_key_spec or "SYMMETRIC_DEFAULT"
+
+
+def _key_usage_of(req: CreateKeyRequest, key_spec: str) -> KeyUsage:
+    if req.key_usage is None:
+        if key_spec != "SYMMETRIC_DEFAULT":
+            raise ValidationException(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."
+            )
+        return KeyUsage.ENCRYPT_DECRYPT
+    usage = KeyUsage(req.key_usage)
+    if usage not in KEY_SPECS[key_spec].usages:
+        raise ValidationException(f"KeyUsage {usage} is not compatible with KeySpec {key_spec}")
+    return usage
+
+
+def _origin_of(req: CreateKeyRequest, key_spec: str) -> Origin:
+    origin = Origin(req.origin or Origin.AWS_KMS)
+    # kmscli has no custom key stores (DECISIONS D7).
+    if req.custom_key_store_id is not None:
+        raise CustomKeyStoreNotFoundException("")
+    if origin in (Origin.AWS_CLOUDHSM, Origin.EXTERNAL_KEY_STORE):
+        raise UnsupportedOperationException(f"Origin {origin} requires a custom key store")
+    if req.xks_key_id is not None:
+        raise ValidationException("XksKeyId can be specified only for keys with Origin EXTERNAL_KEY_STORE")
+    if key_spec in UNGENERATABLE:
+        raise UnsupportedOperationException(f"KeySpec {key_spec} is not supported")
+    if origin == Origin.EXTERNAL and key_spec.startswith("ML_KEM_"):
+        raise UnsupportedOperationException(f"KeySpec {key_spec} does not support Origin EXTERNAL")
+    return origin
+
+
+def new_material(env: Env, key_spec: str) -> KeyMaterial:
+    """Fresh key material generated by "KMS": random bytes, or a private key from `cryptography`."""
+    size = SYMMETRIC_MATERIAL_BYTES.get(key_spec)
+    secret = env.random_bytes(size) if size else env.generate_private_key(key_spec)
+    return KeyMaterial(material_id=env.random_bytes(32).hex(), secret=secret, created=env.now())
+
+
+@operation("CreateKey", CreateKeyRequest, writes=True)
+def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyResult:
+    """Create a KMS key with real key material (or none, for Origin EXTERNAL).
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html
+    """
+    key_spec = _key_spec_of(req)
+    usage = _key_usage_of(req, key_spec)
+    origin = _origin_of(req, key_spec)
+    multi_region = bool(req.multi_region)
+    key_id = new_key_id(env.id_bytes(16), multi_region)
+    arn = key_arn(env.partition, env.region, env.account_id, key_id)
+    if req.policy is None:
+        policy = default_key_policy(env.partition, env.account_id)
+    else:
+        check_policy(
+            req.policy,
+            caller_arn=env.caller_arn,
+            key_arn=arn,
+            bypass_lockout_check=bool(req.bypass_policy_lockout_safety_check),
+        )
+        policy = req.policy
+    tags = req.tags or ()
+    check_new_tags(tags)
+    tags_to_store = merge_tags([], tags)
+    if repo.count_keys() >= MAX_KEYS_PER_REGION:
+        raise LimitExceededException(
+            f"The request was rejected because the number of KMS keys in {env.region} would exceed "
+            f"the quota of {MAX_KEYS_PER_REGION}."
+        )
+    generated = origin == Origin.AWS_KMS
+    key = Key(
+        key_id=key_id,
+        arn=arn,
+        account_id=env.account_id,
+        region=env.region,
+        creation_date=env.now(),
+        description=req.description or "",
+        key_spec=key_spec,
+        key_usage=usage,
+        origin=origin,
+        key_state=KeyState.Enabled if generated else KeyState.PendingImport,
+        policy=policy,
+        multi_region=multi_region,
+        primary_region=env.region if multi_region else None,
+        materials=(new_material(env, key_spec),) if generated else (),
+    )
+    repo.put_key(key)
+    if tags_to_store:
+        repo.put_tags(key_id, tags_to_store)
+    return CreateKeyResult(key_metadata(key))
+
+
+# ---------------------------------------------------------------- DescribeKey
+
+
+@dataclass(frozen=True)
+class DescribeKeyRequest:
+    key_id: str
+    grant_tokens: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DescribeKeyResult:
+    key_metadata: KeyMetadata
+
+
+@operation("DescribeKey", DescribeKeyRequest, writes=False)
+def describe_key(repo: Repository, env: Env, req: DescribeKeyRequest) -> DescribeKeyResult:
+    """Describe a key given its ID, ARN, alias name or alias ARN.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=True)
+    check_key_state("DescribeKey", key)
+    return DescribeKeyResult(key_metadata(key))
+
+
+# ---------------------------------------------------------------- GetKeyPolicy
+
+
+@dataclass(frozen=True)
+class GetKeyPolicyRequest:
+    key_id: str
+    policy_name: str | None = None
+
+
+@dataclass(frozen=True)
+class GetKeyPolicyResult:
+    policy: str
+    # Today's KMS also returns PolicyName; kmscli does not, so that `--output text` prints the
+    # bare policy as the seed shows (DECISIONS D1).
+    policy_name: None = None
+
+
+@operation("GetKeyPolicy", GetKeyPolicyRequest, writes=False)
+def get_key_policy(repo: Repository, env: Env, req: GetKeyPolicyRequest) -> GetKeyPolicyResult:
+    """Return the key policy text exactly as stored.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
+    check_key_state("GetKeyPolicy", key)
+    if (req.policy_name or "default") != "default":
+        raise NotFoundException("No such policy exists")
+    return GetKeyPolicyResult(policy=key.policy)

@@ -1,0 +1,96 @@
+"""The stored model: keys, their material, aliases and tags, as frozen dataclasses.
+
+These are the core's own types, not the wire format: output.py renders results, and
+store.py persists these. Key material lives only here and in the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class KeyState(StrEnum):
+    Creating = "Creating"
+    Enabled = "Enabled"
+    Disabled = "Disabled"
+    PendingDeletion = "PendingDeletion"
+    PendingImport = "PendingImport"
+    PendingReplicaDeletion = "PendingReplicaDeletion"
+    Unavailable = "Unavailable"
+    Updating = "Updating"
+
+
+class KeyUsage(StrEnum):
+    SIGN_VERIFY = "SIGN_VERIFY"
+    ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
+    GENERATE_VERIFY_MAC = "GENERATE_VERIFY_MAC"
+    KEY_AGREEMENT = "KEY_AGREEMENT"
+    ENCAPSULATE_DECAPSULATE = "ENCAPSULATE_DECAPSULATE"
+
+
+class Origin(StrEnum):
+    AWS_KMS = "AWS_KMS"
+    EXTERNAL = "EXTERNAL"
+    AWS_CLOUDHSM = "AWS_CLOUDHSM"
+    EXTERNAL_KEY_STORE = "EXTERNAL_KEY_STORE"
+
+
+class KeyManager(StrEnum):
+    AWS = "AWS"
+    CUSTOMER = "CUSTOMER"
+
+
+class MultiRegionKeyType(StrEnum):
+    PRIMARY = "PRIMARY"
+    REPLICA = "REPLICA"
+
+
+@dataclass(frozen=True)
+class KeyMaterial:
+    """One version of a key's secret: raw bytes (symmetric, HMAC) or PKCS#8 DER (asymmetric)."""
+
+    material_id: str
+    secret: bytes
+    created: float
+
+
+@dataclass(frozen=True)
+class Key:
+    key_id: str
+    arn: str
+    account_id: str
+    region: str
+    creation_date: float
+    description: str
+    key_spec: str
+    key_usage: KeyUsage
+    origin: Origin
+    key_state: KeyState
+    policy: str
+    key_manager: KeyManager = KeyManager.CUSTOMER
+    multi_region: bool = False
+    # For multi-Region keys: the region of the primary and of every replica, shared by the set.
+    primary_region: str | None = None
+    replica_regions: tuple[str, ...] = ()
+    deletion_date: float | None = None
+    pending_deletion_window_in_days: int | None = None
+    materials: tuple[KeyMaterial, ...] = ()
+
+    @property
+    def current_material(self) -> KeyMaterial | None:
+        return self.materials[-1] if self.materials else None
+
+
+@dataclass(frozen=True)
+class Tag:
+    tag_key: str
+    tag_value: str
+
+
+@dataclass(frozen=True)
+class Alias:
+    alias_name: str
+    target_key_id: str
+    creation_date: float
+    last_updated_date: float

@@ -1,0 +1,151 @@
+"""Key policies: the default policy text, document checks and the lockout safety check (spec §2.10, §3.3)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from typing import Any
+
+from .errors import LimitExceededException, MalformedPolicyDocumentException
+
+MAX_POLICY_BYTES = 32768
+
+
+def default_key_policy(partition: str, account_id: str) -> str:
+    """The policy CreateKey attaches, byte for byte as the seed document shows it (DECISIONS D1).
+
+    KMS stores it Jackson-formatted (two-space indent, " : ", "[ {"), with no trailing newline.
+    """
+    return (
+        "{\n"
+        '  "Version" : "2012-10-17",\n'
+        '  "Id" : "key-default-1",\n'
+        '  "Statement" : [ {\n'
+        '    "Sid" : "Enable IAM policies",\n'
+        '    "Effect" : "Allow",\n'
+        '    "Principal" : {\n'
+        f'      "AWS" : "arn:{partition}:iam::{account_id}:root"\n'
+        "    },\n"
+        '    "Action" : "kms:*",\n'
+        '    "Resource" : "*"\n'
+        "  } ]\n"
+        "}"
+    )
+
+
+_MALFORMED = "Policy document is malformed"
+_BAD_PRINCIPAL = "Policy contains a statement with one or more invalid principals."
+_LOCKOUT = "The new key policy will not allow you to update the key policy in the future."
+
+_AWS_PRINCIPAL = re.compile(
+    r"\*|\d{12}|arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|user/.+|role/.+)|arn:aws(-cn|-us-gov)?:sts::\d{12}:assumed-role/.+"
+)
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9.-]+\.amazonaws\.com(\.cn)?")
+
+
+def check_policy(text: str, *, caller_arn: str, key_arn: str, bypass_lockout_check: bool) -> None:
+    """Validate a policy document as PutKeyPolicy and CreateKey do; the text is stored verbatim."""
+    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
+        raise LimitExceededException(f"Policy exceeds the maximum allowed size of {MAX_POLICY_BYTES} bytes")
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise MalformedPolicyDocumentException(_MALFORMED) from None
+    statements = _statements(doc)
+    for st in statements:
+        _check_statement(st)
+    if not bypass_lockout_check and not _allows_put_key_policy(statements, caller_arn, key_arn):
+        raise MalformedPolicyDocumentException(_LOCKOUT)
+
+
+def _statements(doc: Any) -> list[dict[str, Any]]:
+    if not isinstance(doc, dict) or "Statement" not in doc:
+        raise MalformedPolicyDocumentException(_MALFORMED)
+    if doc.get("Version", "2012-10-17") not in ("2012-10-17", "2008-10-17"):
+        raise MalformedPolicyDocumentException(_MALFORMED)
+    st = doc["Statement"]
+    statements = [st] if isinstance(st, dict) else st
+    if not isinstance(statements, list) or not statements or not all(isinstance(s, dict) for s in statements):
+        raise MalformedPolicyDocumentException(_MALFORMED)
+    return statements
+
+
+def _check_statement(st: dict[str, Any]) -> None:
+    if st.get("Effect") not in ("Allow", "Deny"):
+        raise MalformedPolicyDocumentException(_MALFORMED)
+    principal = st.get("Principal", st.get("NotPrincipal"))
+    if principal is None:
+        raise MalformedPolicyDocumentException(_MALFORMED)
+    if not _valid_principal(principal):
+        raise MalformedPolicyDocumentException(_BAD_PRINCIPAL)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _valid_principal(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict) or not principal:
+        return False
+    for kind, values in principal.items():
+        items = _as_list(values)
+        if not items or not all(isinstance(v, str) for v in items):
+            return False
+        if kind == "AWS":
+            ok = all(_AWS_PRINCIPAL.fullmatch(v) for v in items)
+        elif kind == "Service":
+            ok = all(_SERVICE_PRINCIPAL.fullmatch(v) for v in items)
+        elif kind == "Federated":
+            ok = all(v for v in items)
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def _caller_matches(principal: Any, caller_arn: str) -> bool:
+    account = caller_arn.split(":")[4]
+    accepted = {"*", caller_arn, f"arn:aws:iam::{account}:root", account}
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    return any(p in accepted for p in _as_list(principal.get("AWS", [])))
+
+
+def _matches_any(patterns: Any, value: str) -> bool:
+    return any(isinstance(p, str) and fnmatch.fnmatchcase(value.lower(), p.lower()) for p in _as_list(patterns))
+
+
+def _applies(st: dict[str, Any], caller_arn: str, key_arn: str) -> bool:
+    if "Principal" in st:
+        principal_ok = _caller_matches(st["Principal"], caller_arn)
+    else:
+        principal_ok = not _caller_matches(st.get("NotPrincipal"), caller_arn)
+    if "Action" in st:
+        action_ok = _matches_any(st["Action"], "kms:PutKeyPolicy")
+    else:
+        action_ok = "NotAction" in st and not _matches_any(st["NotAction"], "kms:PutKeyPolicy")
+    resource_ok = _matches_any(st.get("Resource", []), key_arn) or (
+        "NotResource" in st and not _matches_any(st["NotResource"], key_arn)
+    )
+    return principal_ok and action_ok and resource_ok
+
+
+def _allows_put_key_policy(statements: list[dict[str, Any]], caller_arn: str, key_arn: str) -> bool:
+    """Would the caller still be allowed kms:PutKeyPolicy on this key under the new policy?
+
+    An unconditional Allow must match; any matching Deny (conditional or not) wins, because the
+    safety check must never let a policy through that could lock the caller out.
+    """
+    allowed = any(
+        st["Effect"] == "Allow" and "Condition" not in st and "Principal" in st and "Action" in st
+        and _applies(st, caller_arn, key_arn)
+        for st in statements
+    )
+    denied = any(st["Effect"] == "Deny" and _applies(st, caller_arn, key_arn) for st in statements)
+    return allowed and not denied

@@ -1,0 +1,55 @@
+"""Tag rules shared by CreateKey, ReplicateKey and TagResource, and the tag operations (spec §2.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .api import operation
+from .env import Env
+from .errors import TagException
+from .lookup import resolve_key
+from .model import Tag
+from .ports import Repository
+from .states import check_key_state
+
+MAX_TAGS_PER_KEY = 50
+
+
+def check_new_tags(tags: Iterable[Tag]) -> None:
+    """Rules on the tags of one request; lengths are the model's and are checked before this."""
+    keys = [t.tag_key for t in tags]
+    if any(k.lower().startswith("aws:") for k in keys):
+        raise TagException("Tags beginning with aws: are reserved")
+    if len(set(keys)) != len(keys):
+        raise TagException("Duplicate tag keys")
+
+
+def merge_tags(existing: Iterable[Tag], new: Iterable[Tag]) -> list[Tag]:
+    """Upsert: a new value replaces the old one for the same key; other tags are kept."""
+    merged = {t.tag_key: t for t in existing}
+    merged.update((t.tag_key, t) for t in new)
+    if len(merged) > MAX_TAGS_PER_KEY:
+        raise TagException("Too many tags")
+    return sorted(merged.values(), key=lambda t: t.tag_key)
+
+
+# ---------------------------------------------------------------- TagResource
+
+
+@dataclass(frozen=True)
+class TagResourceRequest:
+    key_id: str
+    tags: tuple[Tag, ...]
+
+
+@operation("TagResource", TagResourceRequest, writes=True)
+def tag_resource(repo: Repository, env: Env, req: TagResourceRequest) -> None:
+    """Add or overwrite tags on a customer managed key.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_TagResource.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
+    check_key_state("TagResource", key)
+    check_new_tags(req.tags)
+    repo.put_tags(key.key_id, merge_tags(repo.get_tags(key.key_id), req.tags))

@@ -1,0 +1,160 @@
+"""Checks of a request against the service model's shapes.
+
+Two tiers, as on AWS: what botocore checks before sending (required members, types, `min`)
+raises ParamValidationError with botocore's wording; what the service checks (`max`,
+`pattern`, `enum`) raises ValidationException with KMS's "N validation errors detected" text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from .errors import ParamValidationError, ValidationException
+from .shapes import SHAPES
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "list": (list, tuple),
+    "map": (dict,),
+    "structure": (dict,),
+    "blob": (bytes, bytearray, str),
+    "timestamp": (datetime, str, int, float),
+}
+
+
+def validate_request(shape_name: str, params: Mapping[str, Any]) -> None:
+    problems: list[str] = []
+    _client(params, shape_name, "", problems)
+    if problems:
+        raise ParamValidationError(problems)
+    violations: list[str] = []
+    _service(params, shape_name, "", violations)
+    if violations:
+        raise validation_error(violations)
+
+
+def validation_error(violations: list[str]) -> ValidationException:
+    n = len(violations)
+    noun = "validation error" if n == 1 else "validation errors"
+    return ValidationException(f"{n} {noun} detected: " + "; ".join(violations))
+
+
+def enum_violation(path: str, value: str, allowed: tuple[str, ...]) -> str:
+    return f"Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(allowed)}]"
+
+
+def _type_name(t: type) -> str:
+    return str(t)
+
+
+def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None:
+    shape = SHAPES[shape_name]
+    kind = shape["type"]
+    allowed = _PY_TYPES[kind]
+    # bool is an int in Python; botocore accepts it for integers too, so only exclude the reverse.
+    if not isinstance(value, allowed) or (kind == "boolean" and not isinstance(value, bool)):
+        valid = ", ".join(_type_name(t) for t in allowed)
+        if kind == "timestamp":
+            valid = "<class 'datetime.datetime'>, timestamp-string"
+        problems.append(
+            f"Invalid type for parameter {name}, value: {value}, type: {type(value)}, valid types: {valid}"
+        )
+        return
+    label = name or "input"
+    if kind == "structure":
+        members = {m: sub for m, _, sub in shape["members"]}
+        for req in shape["required"]:
+            if req not in value:
+                problems.append(f'Missing required parameter in {label}: "{req}"')
+        known = []
+        for key in value:
+            if key not in members:
+                problems.append(
+                    f'Unknown parameter in {label}: "{key}", must be one of: {", ".join(members)}'
+                )
+            else:
+                known.append(key)
+        for key in known:
+            if value[key] is not None:
+                _client(value[key], members[key], f"{name}.{key}" if name else key, problems)
+    elif kind == "list":
+        if "min" in shape and len(value) < shape["min"]:
+            problems.append(f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}")
+        for i, item in enumerate(value):
+            _client(item, shape["member"], f"{name}[{i}]", problems)
+    elif kind == "map":
+        for k, v in value.items():
+            _client(k, shape["key"], f"{name} (key: {k})", problems)
+            _client(v, shape["value"], f"{name} (key: {k})", problems)
+    elif kind == "string":
+        if "min" in shape and len(value) < shape["min"]:
+            problems.append(f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}")
+    elif kind in ("integer", "long") and "min" in shape and value < shape["min"]:
+        problems.append(f"Invalid value for parameter {name}, value: {value}, valid min value: {shape['min']}")
+
+
+def _camel(member: str) -> str:
+    return member[:1].lower() + member[1:]
+
+
+def _service(value: Any, shape_name: str, path: str, out: list[str]) -> None:
+    shape = SHAPES[shape_name]
+    kind = shape["type"]
+    if kind == "structure":
+        for member, _, sub in shape["members"]:
+            if value.get(member) is not None:
+                _service(value[member], sub, f"{path}.{_camel(member)}" if path else _camel(member), out)
+        return
+    if kind == "list":
+        _bounds(value, len(value), shape, path, out, "length")
+        for i, item in enumerate(value, start=1):
+            _service(item, shape["member"], f"{path}.{i}.member", out)
+        return
+    if kind == "map":
+        for k, v in value.items():
+            _service(k, shape["key"], f"{path}.{k}.key", out)
+            _service(v, shape["value"], f"{path}.{k}.value", out)
+        return
+    if kind == "blob":
+        size = len(value.encode() if isinstance(value, str) else value)
+        # KMS never echoes blob values (they are often secrets).
+        for rule in _rules(size, shape, "length"):
+            out.append(f"Value at '{path}' failed to satisfy constraint: Member must {rule}")
+        return
+    if kind == "string":
+        if "enum" in shape and value not in shape["enum"]:
+            out.append(enum_violation(path, value, shape["enum"]))
+            return
+        _bounds(value, len(value), shape, path, out, "length")
+        if "pattern" in shape and re.fullmatch(shape["pattern"], value) is None:
+            out.append(_message(value, shape, path, f"satisfy regular expression pattern: {shape['pattern']}"))
+        return
+    if kind in ("integer", "long"):
+        _bounds(value, value, shape, path, out, "value")
+
+
+def _rules(measure: int, shape: Mapping[str, Any], what: str) -> list[str]:
+    rules = []
+    if "max" in shape and measure > shape["max"]:
+        rules.append(f"have {what} less than or equal to {shape['max']}")
+    if "min" in shape and measure < shape["min"]:
+        rules.append(f"have {what} greater than or equal to {shape['min']}")
+    return rules
+
+
+def _bounds(value: Any, measure: int, shape: Mapping[str, Any], path: str, out: list[str], what: str) -> None:
+    for rule in _rules(measure, shape, what):
+        out.append(_message(value, shape, path, rule))
+
+
+def _message(value: Any, shape: Mapping[str, Any], path: str, rule: str) -> str:
+    if shape.get("sensitive"):
+        return f"Value at '{path}' failed to satisfy constraint: Member must {rule}"
+    shown = "[" + ", ".join(str(v) for v in value) + "]" if isinstance(value, list | tuple) else str(value)
+    return f"Value '{shown}' at '{path}' failed to satisfy constraint: Member must {rule}"

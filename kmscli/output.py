@@ -1,0 +1,133 @@
+"""Result → AWS wire document → the bytes the AWS CLI would print.
+
+Member names and order come from the service model's output shapes (core.SHAPES), so every
+document is built in model order with absent (None) members left out, exactly as botocore's
+parser rebuilds a KMS response. Formatting follows AWS CLI v1 (DECISIONS D2).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from kmscli.core import SHAPES
+
+
+def to_wire(shape_name: str, value: Any, *, timestamp_format: str = "wire") -> Any:
+    """A core value rendered as the wire document of `shape_name` (dicts in model member order)."""
+    shape = SHAPES[shape_name]
+    kind = shape["type"]
+    if kind == "structure":
+        doc: dict[str, Any] = {}
+        for member, snake, sub in shape["members"]:
+            v = value.get(member) if isinstance(value, dict) else getattr(value, snake, None)
+            if v is not None:
+                doc[member] = to_wire(sub, v, timestamp_format=timestamp_format)
+        return doc
+    if kind == "list":
+        return [to_wire(shape["member"], v, timestamp_format=timestamp_format) for v in value]
+    if kind == "map":
+        return {k: to_wire(shape["value"], v, timestamp_format=timestamp_format) for k, v in value.items()}
+    if kind == "blob":
+        return base64.b64encode(value).decode("ascii")
+    if kind == "timestamp":
+        return format_timestamp(value, timestamp_format)
+    if kind == "string":
+        return str(value)  # StrEnum members print as their plain value
+    return value
+
+
+def format_timestamp(epoch: float, timestamp_format: str) -> float | str:
+    """Epoch seconds as the wire carries them, or ISO 8601 as AWS CLI v2 prints them."""
+    if timestamp_format == "iso8601":
+        return datetime.fromtimestamp(epoch, UTC).isoformat()
+    return epoch
+
+
+def result_document(output_shape: str | None, result: Any, *, timestamp_format: str = "wire") -> dict[str, Any]:
+    if output_shape is None or result is None:
+        return {}
+    if dataclasses.is_dataclass(result) or isinstance(result, dict):
+        return dict(to_wire(output_shape, result, timestamp_format=timestamp_format))
+    raise TypeError(f"cannot render {type(result).__name__}")
+
+
+def render(document: Any, *, output: str = "json", query: Any = None) -> str:
+    """The text printed for `document`; an empty response prints nothing at all."""
+    if document == {} and query is None:
+        return ""
+    if query is not None:
+        document = query.search(document)
+    if output == "text":
+        return format_text(document)
+    if output == "table":
+        from kmscli.table import format_table  # only table output pays for the table code
+
+        return format_table(document)
+    return json.dumps(document, indent=4, ensure_ascii=False) + "\n"
+
+
+def emit(text: str, stream: TextIO) -> None:
+    stream.write(text)
+
+
+# ---------------------------------------------------------------- --output text
+# AWS CLI v1's text format: a dict prints its scalar members on one tab-separated line (in sorted
+# key order, prefixed by the upper-cased name it is nested under), then each nested member; a list
+# of dicts uses the union of their scalar keys as columns; scalars print with Python's str().
+
+
+def format_text(document: Any) -> str:
+    lines: list[str] = []
+    _text(document, None, None, lines)
+    return "".join(line + "\n" for line in lines)
+
+
+def _is_scalar(v: Any) -> bool:
+    return not isinstance(v, dict | list)
+
+
+def _text(item: Any, identifier: str | None, columns: list[str] | None, lines: list[str]) -> None:
+    if isinstance(item, dict):
+        _text_dict(item, identifier, columns, lines)
+    elif isinstance(item, list):
+        _text_list(item, identifier, lines)
+    else:
+        lines.append(str(item))
+
+
+def _text_list(items: list[Any], identifier: str | None, lines: list[str]) -> None:
+    if not items:
+        return
+    if any(isinstance(el, dict) for el in items):
+        columns = sorted({k for el in items if isinstance(el, dict) for k, v in el.items() if _is_scalar(v)})
+        for el in items:
+            _text(el, identifier, columns, lines)
+        return
+    scalars = [el for el in items if _is_scalar(el)]
+    if scalars:
+        if identifier is None:
+            lines.append("\t".join(str(el) for el in scalars))
+        else:
+            lines.extend(f"{identifier.upper()}\t{el}" for el in scalars)
+    for el in items:
+        if not _is_scalar(el):
+            _text(el, identifier, None, lines)
+
+
+def _text_dict(item: dict[str, Any], identifier: str | None, columns: list[str] | None, lines: list[str]) -> None:
+    if columns is None:
+        scalars = [str(v) for k, v in sorted(item.items()) if _is_scalar(v)]
+        nested = [(k, v) for k, v in sorted(item.items()) if not _is_scalar(v)]
+    else:
+        scalars = [str(item.get(k, "")) for k in columns]
+        nested = [(k, item[k]) for k in sorted(set(item) - set(columns))]
+    if scalars:
+        if identifier is not None:
+            scalars.insert(0, identifier.upper())
+        lines.append("\t".join(scalars))
+    for key, value in nested:
+        _text(value, key, None, lines)

@@ -1,0 +1,280 @@
+"""SqliteRepository: the core's Repository protocol on one SQLite file in the state directory.
+
+DECISIONS D3: WAL, a busy timeout, one transaction per command (BEGIN IMMEDIATE when the
+command writes), the schema version in PRAGMA user_version, directory 0700 and file 0600
+because the file holds key material. This module never reads the environment: the CLI
+resolves the directory and passes it in.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from kmscli.core import Alias, Key, KeyMaterial, KeyState, KeyUsage, Origin, Tag
+from kmscli.core.model import KeyManager
+
+SCHEMA_VERSION = 1
+DB_NAME = "kmscli.sqlite3"
+BUSY_TIMEOUT_S = 60.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS keys (
+    account TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (account, region, key_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aliases (
+    account TEXT NOT NULL, region TEXT NOT NULL, alias_name TEXT NOT NULL, target_key_id TEXT NOT NULL,
+    creation_date REAL NOT NULL, last_updated_date REAL NOT NULL,
+    PRIMARY KEY (account, region, alias_name)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS aliases_by_key ON aliases (account, region, target_key_id, alias_name);
+CREATE TABLE IF NOT EXISTS tags (
+    account TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL, tag_key TEXT NOT NULL,
+    tag_value TEXT NOT NULL,
+    PRIMARY KEY (account, region, key_id, tag_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
+
+class StateError(Exception):
+    """The state cannot be used (corrupt, newer schema, unreadable): one line naming the path."""
+
+    def __init__(self, what: str, path: Path) -> None:
+        super().__init__(f"{what} ({path})")
+
+
+class Store:
+    """One state directory; hands out one transaction per command."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        self.path = state_dir / DB_NAME
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if not self.state_dir.is_dir():
+                self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+                # mkdir's mode is filtered by the umask; the state holds key material.
+                os.chmod(self.state_dir, 0o700)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+                os.chmod(self.path, 0o600)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except OSError as e:
+            raise StateError(f"cannot open the state: {e.strerror}", self.path) from None
+        except sqlite3.Error as e:
+            raise StateError(f"cannot open the state database: {e}", self.path) from None
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                self._initialise(conn)
+            elif version > SCHEMA_VERSION:
+                raise StateError(
+                    f"the state was written by a newer kmscli (schema {version}, this one knows {SCHEMA_VERSION})",
+                    self.path,
+                )
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise StateError(f"the state database is unreadable: {e}", self.path) from None
+        return conn
+
+    def _initialise(self, conn: sqlite3.Connection) -> None:
+        # WAL lets readers run beside one writer; it is a property of the file, set once.
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have initialised the file while this one waited for the lock.
+            if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+                # One statement at a time: executescript() would commit the open transaction.
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def transaction(self, *, write: bool, account_id: str, region: str) -> Iterator[SqliteRepository]:
+        """One transaction: committed when the block ends normally, rolled back on any exception."""
+        conn = self._connect()
+        try:
+            try:
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.OperationalError as e:
+                raise StateError(f"the state database is busy: {e}", self.path) from None
+            try:
+                yield SqliteRepository(conn, account_id, region)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                raise StateError(f"cannot write the state: {e}", self.path) from None
+        except sqlite3.DatabaseError as e:
+            raise StateError(f"the state database is unreadable: {e}", self.path) from None
+        finally:
+            conn.close()
+
+
+def _key_to_doc(key: Key) -> str:
+    doc: dict[str, Any] = {
+        "arn": key.arn,
+        "creation_date": key.creation_date,
+        "description": key.description,
+        "key_spec": key.key_spec,
+        "key_usage": key.key_usage.value,
+        "origin": key.origin.value,
+        "key_state": key.key_state.value,
+        "policy": key.policy,
+        "key_manager": key.key_manager.value,
+        "multi_region": key.multi_region,
+        "primary_region": key.primary_region,
+        "replica_regions": list(key.replica_regions),
+        "deletion_date": key.deletion_date,
+        "pending_deletion_window_in_days": key.pending_deletion_window_in_days,
+        "materials": [
+            {"id": m.material_id, "secret": base64.b64encode(m.secret).decode(), "created": m.created}
+            for m in key.materials
+        ],
+    }
+    return json.dumps(doc, separators=(",", ":"))
+
+
+def _doc_to_key(account: str, region: str, key_id: str, text: str) -> Key:
+    d = json.loads(text)
+    return Key(
+        key_id=key_id,
+        arn=d["arn"],
+        account_id=account,
+        region=region,
+        creation_date=d["creation_date"],
+        description=d["description"],
+        key_spec=d["key_spec"],
+        key_usage=KeyUsage(d["key_usage"]),
+        origin=Origin(d["origin"]),
+        key_state=KeyState(d["key_state"]),
+        policy=d["policy"],
+        key_manager=KeyManager(d["key_manager"]),
+        multi_region=d["multi_region"],
+        primary_region=d["primary_region"],
+        replica_regions=tuple(d["replica_regions"]),
+        deletion_date=d["deletion_date"],
+        pending_deletion_window_in_days=d["pending_deletion_window_in_days"],
+        materials=tuple(
+            KeyMaterial(m["id"], base64.b64decode(m["secret"]), m["created"]) for m in d["materials"]
+        ),
+    )
+
+
+class SqliteRepository:
+    """The Repository protocol inside one open transaction, scoped to (account, region)."""
+
+    def __init__(self, conn: sqlite3.Connection, account_id: str, region: str) -> None:
+        self._conn = conn
+        self.account_id = account_id
+        self.region = region
+        self._scope = (account_id, region)
+
+    def in_region(self, region: str) -> SqliteRepository:
+        return SqliteRepository(self._conn, self.account_id, region)
+
+    def next_counter(self, name: str) -> int:
+        """Increment and return a named counter kept in the state (reproducible IDs, D5)."""
+        row = self._conn.execute(
+            "INSERT INTO counters (name, value) VALUES (?, 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+            (name,),
+        ).fetchone()
+        return int(row[0])
+
+    def get_key(self, key_id: str) -> Key | None:
+        row = self._conn.execute(
+            "SELECT doc FROM keys WHERE account = ? AND region = ? AND key_id = ?", (*self._scope, key_id)
+        ).fetchone()
+        return None if row is None else _doc_to_key(self.account_id, self.region, key_id, row[0])
+
+    def put_key(self, key: Key) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO keys (account, region, key_id, doc) VALUES (?, ?, ?, ?)",
+            (*self._scope, key.key_id, _key_to_doc(key)),
+        )
+
+    def delete_key(self, key_id: str) -> None:
+        for table, column in (("keys", "key_id"), ("tags", "key_id"), ("aliases", "target_key_id")):
+            self._conn.execute(
+                f"DELETE FROM {table} WHERE account = ? AND region = ? AND {column} = ?",  # noqa: S608  (fixed names)
+                (*self._scope, key_id),
+            )
+
+    def count_keys(self) -> int:
+        row = self._conn.execute("SELECT count(*) FROM keys WHERE account = ? AND region = ?", self._scope)
+        return int(row.fetchone()[0])
+
+    def list_keys(self, after: str | None, limit: int) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT key_id FROM keys WHERE account = ? AND region = ? AND key_id > ? ORDER BY key_id LIMIT ?",
+            (*self._scope, after or "", limit),
+        )
+        return [r[0] for r in rows]
+
+    def get_alias(self, alias_name: str) -> Alias | None:
+        row = self._conn.execute(
+            "SELECT alias_name, target_key_id, creation_date, last_updated_date FROM aliases "
+            "WHERE account = ? AND region = ? AND alias_name = ?",
+            (*self._scope, alias_name),
+        ).fetchone()
+        return None if row is None else Alias(*row)
+
+    def put_alias(self, alias: Alias) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO aliases VALUES (?, ?, ?, ?, ?, ?)",
+            (*self._scope, alias.alias_name, alias.target_key_id, alias.creation_date, alias.last_updated_date),
+        )
+
+    def delete_alias(self, alias_name: str) -> None:
+        self._conn.execute(
+            "DELETE FROM aliases WHERE account = ? AND region = ? AND alias_name = ?", (*self._scope, alias_name)
+        )
+
+    def count_aliases(self, key_id: str) -> int:
+        row = self._conn.execute(
+            "SELECT count(*) FROM aliases WHERE account = ? AND region = ? AND target_key_id = ?",
+            (*self._scope, key_id),
+        )
+        return int(row.fetchone()[0])
+
+    def list_aliases(self, key_id: str | None, after: str | None, limit: int) -> list[Alias]:
+        sql = "SELECT alias_name, target_key_id, creation_date, last_updated_date FROM aliases WHERE account = ? AND region = ?"
+        args: list[Any] = [*self._scope]
+        if key_id is not None:
+            sql += " AND target_key_id = ?"
+            args.append(key_id)
+        sql += " AND alias_name > ? ORDER BY alias_name LIMIT ?"
+        args += [after or "", limit]
+        return [Alias(*r) for r in self._conn.execute(sql, args)]
+
+    def get_tags(self, key_id: str) -> list[Tag]:
+        rows = self._conn.execute(
+            "SELECT tag_key, tag_value FROM tags WHERE account = ? AND region = ? AND key_id = ? ORDER BY tag_key",
+            (*self._scope, key_id),
+        )
+        return [Tag(*r) for r in rows]
+
+    def put_tags(self, key_id: str, tags: list[Tag]) -> None:
+        self._conn.execute("DELETE FROM tags WHERE account = ? AND region = ? AND key_id = ?", (*self._scope, key_id))
+        self._conn.executemany(
+            "INSERT INTO tags VALUES (?, ?, ?, ?, ?)",
+            [(*self._scope, key_id, t.tag_key, t.tag_value) for t in tags],
+        )
