@@ -8,7 +8,6 @@ parser rebuilds a KMS response. Formatting follows AWS CLI v1 (DECISIONS D2).
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -50,7 +49,7 @@ def format_timestamp(epoch: float, timestamp_format: str) -> float | str:
 def result_document(output_shape: str | None, result: Any, *, timestamp_format: str = "wire") -> dict[str, Any]:
     if output_shape is None or result is None:
         return {}
-    if dataclasses.is_dataclass(result) or isinstance(result, dict):
+    if hasattr(result, "_fields") or isinstance(result, dict):
         return dict(to_wire(output_shape, result, timestamp_format=timestamp_format))
     raise TypeError(f"cannot render {type(result).__name__}")
 

@@ -81,7 +81,6 @@ class Store:
                     f"the state was written by a newer kmscli (schema {version}, this one knows {SCHEMA_VERSION})",
                     self.path,
                 )
-            conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as e:
             conn.close()
             raise StateError(f"the state database is unreadable: {e}", self.path) from None
@@ -110,6 +109,9 @@ class Store:
         conn = self._connect()
         try:
             try:
+                if write:
+                    # WAL with NORMAL sync never corrupts; a killed process loses nothing committed.
+                    conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             except sqlite3.OperationalError as e:
                 raise StateError(f"the state database is busy: {e}", self.path) from None

@@ -14,7 +14,6 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, NoReturn
@@ -84,32 +83,33 @@ def operation_name(command: str) -> str:
     return COMMAND_TO_OPERATION[command]
 
 
-COMMAND_TO_OPERATION = {op["cli"]: name for name, op in core.MODEL_OPERATIONS.items() if name in core.IMPLEMENTED}
+COMMAND_TO_OPERATION = {core.MODEL_OPERATIONS[name]["cli"]: name for name in core.MODULES}
 
 
-@dataclass
 class Runtime:
     """What a command runs against. Tests pass their own through `obj=` (fixed Env, tmp state)."""
 
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
-    state_dir: Path | None = None
-    env: core.Env | None = None
+    def __init__(
+        self, environ: Mapping[str, str] | None = None, state_dir: Path | None = None, env: core.Env | None = None
+    ) -> None:
+        self.environ = os.environ if environ is None else environ
+        self.state_dir = state_dir
+        self.env = env
 
     def run(self, operation: str, api_params: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
-        op = core.IMPLEMENTED[operation]
+        op = core.get_operation(operation)
         store = Store(config.state_dir(options.get("state_dir") or self.state_dir, self.environ))
         debug = _debug(options)
         debug(f"state database: {store.path}")
-        env_region = self.env.region if self.env else None
-        if self.env is None:
-            # Validate the configuration before touching the state.
-            config.region(options.get("region"), options.get("profile"), self.environ)
-            config.account_id(self.environ)
+        if self.env is not None:
+            account, reg = self.env.account_id, self.env.region
+        else:
+            # Settled before the state is touched, so a bad setting changes nothing.
+            account = config.account_id(self.environ)
+            reg = config.region(options.get("region"), options.get("profile"), self.environ)
         started = time.perf_counter()
-        account = self.env.account_id if self.env else config.account_id(self.environ)
-        reg = env_region or config.region(options.get("region"), options.get("profile"), self.environ)
         with store.transaction(write=op.writes, account_id=account, region=reg) as repo:
-            env = self.env or config.build_env(options, self.environ, lambda: repo.next_counter("ids"))
+            env = self.env or config.build_env(account, reg, self.environ, lambda: repo.next_counter("ids"))
             debug(f"operation {operation} in account {env.account_id}, region {env.region}")
             result = core.call(operation, api_params, repo, env)
         debug(f"{operation} took {(time.perf_counter() - started) * 1000:.1f} ms")
@@ -134,11 +134,16 @@ class OperationCommand(click.Command):
             help_text += f"\n\nExamples:\n\n\b\n  {example}"
         super().__init__(
             name=core.MODEL_OPERATIONS[operation]["cli"],
-            params=[_click_option(s) for s in self.specs if not s.hidden],
             help=help_text,
             short_help=summary,
             add_help_option=False,
         )
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        # Click options exist for help, man pages and completion only; built when first asked for.
+        if not self.params:
+            self.params = [_click_option(s) for s in self.specs if not s.hidden]
+        return super().get_params(ctx)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] == "help":
@@ -178,7 +183,7 @@ class OperationCommand(click.Command):
             result = rt.run(self.operation, api_params, options)
             query = _compile_query(options.get("query"))
             document = output.result_document(
-                core.IMPLEMENTED[self.operation].output_shape,
+                core.get_operation(self.operation).output_shape,
                 result,
                 timestamp_format=options.get("cli_timestamp_format") or rt.environ.get("KMSCLI_TIMESTAMP_FORMAT", "wire"),
             )

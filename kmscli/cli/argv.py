@@ -9,14 +9,12 @@ follow the operation, and unknown options are reported together with exit 255.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kmscli.core import MODEL_OPERATIONS, PAGINATORS, SHAPES
 
 
-@dataclass(frozen=True)
-class OptionSpec:
+class OptionSpec(NamedTuple):
     flag: str  # --key-id
     dest: str  # the API member name (KeyId) or, for global options, a snake_case name
     nargs: str  # "0" flag, "1" one value, "+" one or more words, "?" optional value
@@ -101,13 +99,12 @@ class UnknownOptions(Exception):
         super().__init__("Unknown options: " + ", ".join(words))
 
 
-@dataclass
 class Parsed:
-    values: dict[str, Any] = field(default_factory=dict)  # dest -> str | list[str] | bool
-    flags: dict[str, str] = field(default_factory=dict)  # dest -> the flag that set it
-    unknown: list[str] = field(default_factory=list)
-    help: bool = False
-    first_word: str | None = None  # for the root: the command name
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}  # dest -> str | list[str] | bool
+        self.flags: dict[str, str] = {}  # dest -> the flag that set it
+        self.unknown: list[str] = []
+        self.help = False
 
 
 _NEGATIVE_NUMBER = re.compile(r"-\d+$|-\d*\.\d+$")

@@ -6,12 +6,10 @@ reads the process environment or the clock for the core lives here, so the core 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,21 +54,36 @@ def region(option: str | None, profile: str | None, environ: Mapping[str, str]) 
 
 
 def _profile_region(profile: str | None, environ: Mapping[str, str]) -> str | None:
-    import configparser
+    """The `region` of a profile in the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config).
 
+    A small reader of the file's INI form rather than configparser, whose import alone would
+    cost every command that relies on the profile for its region a few milliseconds.
+    """
     path = Path(environ.get("AWS_CONFIG_FILE") or Path(environ.get("HOME", "~")) / ".aws" / "config").expanduser()
-    parser = configparser.RawConfigParser()
     try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError) as e:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"Unable to parse config file: {path}: {e}") from None
     name = profile or "default"
-    section = "default" if name == "default" else f"profile {name}"
-    if not parser.has_section(section):
+    wanted = "default" if name == "default" else f"profile {name}"
+    sections: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#;":
+            continue
+        if stripped.startswith("[") and stripped.endswith("]"):
+            current = sections.setdefault(" ".join(stripped[1:-1].split()), {})
+        elif current is not None and "=" in stripped and not line[:1].isspace():
+            key, _, value = stripped.partition("=")
+            current[key.strip()] = value.strip()
+    if wanted not in sections:
         if profile:
             raise ConfigError(f"The config profile ({profile}) could not be found")
         return None
-    return parser.get(section, "region", fallback=None)
+    return sections[wanted].get("region") or None
 
 
 def clock(environ: Mapping[str, str]) -> Callable[[], float]:
@@ -80,6 +93,8 @@ def clock(environ: Mapping[str, str]) -> Callable[[], float]:
     try:
         value = float(fixed)
     except ValueError:
+        from datetime import UTC, datetime
+
         try:
             dt = datetime.fromisoformat(fixed.replace("Z", "+00:00"))
         except ValueError:
@@ -93,6 +108,7 @@ def id_source(environ: Mapping[str, str], counter: Callable[[], int]) -> Callabl
     seed = environ.get("KMSCLI_SEED")
     if seed is None:
         return os.urandom
+    import hashlib
 
     def seeded(n: int) -> bytes:
         out = b""
@@ -103,9 +119,7 @@ def id_source(environ: Mapping[str, str], counter: Callable[[], int]) -> Callabl
     return seeded
 
 
-def build_env(globals_: Mapping[str, Any], environ: Mapping[str, str], counter: Callable[[], int]) -> Env:
-    account = account_id(environ)
-    reg = region(globals_.get("region"), globals_.get("profile"), environ)
+def build_env(account: str, reg: str, environ: Mapping[str, str], counter: Callable[[], int]) -> Env:
     partition = "aws-cn" if reg.startswith("cn-") else "aws-us-gov" if reg.startswith("us-gov-") else "aws"
     return Env(
         account_id=account,

@@ -6,15 +6,23 @@ come in through `Env` and `Repository`. `call(name, params, repo, env)` is the e
 
 from __future__ import annotations
 
-# Importing the operation modules registers them in IMPLEMENTED.
-from . import aliases, keys, tags  # noqa: F401  (registration)
-from .api import IMPLEMENTED, Operation, call
+from typing import Any
+
+from .api import MODULES, Operation, call, get_operation
 from .env import Env
 from .errors import KmsError, ParamValidationError
-from .memory import InMemoryRepository
 from .model import Alias, Key, KeyMaterial, KeyState, KeyUsage, Origin, Tag
 from .shapes import OPERATIONS as MODEL_OPERATIONS
 from .shapes import PAGINATORS, SHAPES
+
+
+def __getattr__(name: str) -> Any:
+    # The in-memory repository serves tests and tools, not the command line: import it on demand.
+    if name == "InMemoryRepository":
+        from .memory import InMemoryRepository
+
+        return InMemoryRepository
+    raise AttributeError(name)
 
 
 def generate_private_key(key_spec: str) -> bytes:
@@ -25,7 +33,7 @@ def generate_private_key(key_spec: str) -> bytes:
 
 
 __all__ = [
-    "IMPLEMENTED",
+    "MODULES",
     "MODEL_OPERATIONS",
     "PAGINATORS",
     "SHAPES",
@@ -43,4 +51,5 @@ __all__ = [
     "Tag",
     "call",
     "generate_private_key",
+    "get_operation",
 ]

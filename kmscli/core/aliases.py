@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .api import operation
 from .env import Env
@@ -43,8 +43,7 @@ def check_alias_name(name: str) -> None:
 # ---------------------------------------------------------------- CreateAlias
 
 
-@dataclass(frozen=True)
-class CreateAliasRequest:
+class CreateAliasRequest(NamedTuple):
     alias_name: str
     target_key_id: str
 

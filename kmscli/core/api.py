@@ -8,19 +8,19 @@ as botocore would send them; everything after this point speaks snake_case.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .env import Env
 from .model import Tag
-from .ports import Repository
 from .shapes import OPERATIONS as MODEL_OPERATIONS
 from .shapes import SHAPES
 from .validation import validate_request
 
+if TYPE_CHECKING:
+    from .ports import Repository
 
-@dataclass(frozen=True)
-class Operation:
+
+class Operation(NamedTuple):
     name: str
     func: Callable[[Repository, Env, Any], Any]
     request: type
@@ -37,7 +37,26 @@ class Operation:
         return str(out) if out else None
 
 
+# Which module implements each operation. Only the invoked operation's module is imported, so
+# a command's start-up cost does not grow with the number of operations (tests/core/test_api.py
+# checks that this table and the @operation registrations agree).
+MODULES: dict[str, str] = {
+    "CreateKey": "keys",
+    "DescribeKey": "keys",
+    "GetKeyPolicy": "keys",
+    "CreateAlias": "aliases",
+    "TagResource": "tags",
+}
+
 IMPLEMENTED: dict[str, Operation] = {}
+
+
+def get_operation(name: str) -> Operation:
+    if name not in IMPLEMENTED:
+        import importlib
+
+        importlib.import_module(f"{__package__}.{MODULES[name]}")
+    return IMPLEMENTED[name]
 
 
 def operation(name: str, request: type, *, writes: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -52,7 +71,7 @@ def operation(name: str, request: type, *, writes: bool) -> Callable[[Callable[.
 
 def call(name: str, params: Mapping[str, Any], repo: Repository, env: Env) -> Any:
     """Validate `params` against the model, then run operation `name`."""
-    op = IMPLEMENTED[name]
+    op = get_operation(name)
     validate_request(op.input_shape, params)
     return op.func(repo, env, _build(op.request, op.input_shape, params))
 

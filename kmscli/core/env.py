@@ -7,11 +7,10 @@ the CLI builds an Env from DECISIONS D4/D5, and tests build a fixed one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Env:
+class Env(NamedTuple):
     account_id: str
     region: str
     caller_arn: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import InvalidArnException, NotFoundException
 
@@ -30,8 +30,7 @@ def alias_arn(partition: str, region: str, account_id: str, alias_name: str) -> 
     return f"arn:{partition}:kms:{region}:{account_id}:{alias_name}"
 
 
-@dataclass(frozen=True)
-class KeyRef:
+class KeyRef(NamedTuple):
     """A parsed KeyId parameter: either a key ID or an alias name, in the caller's region."""
 
     key_id: str | None = None

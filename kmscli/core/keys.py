@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .api import operation
 from .env import Env
@@ -17,31 +17,26 @@ from .ids import key_arn, new_key_id
 from .keyspecs import ALGORITHM_MEMBER, CHINA_ONLY, KEY_SPECS, SYMMETRIC_MATERIAL_BYTES, UNGENERATABLE
 from .lookup import resolve_key
 from .model import Key, KeyMaterial, KeyState, KeyUsage, MultiRegionKeyType, Origin, Tag
-from .policy import check_policy, default_key_policy
 from .ports import Repository
 from .shapes import SHAPES
 from .states import check_key_state
-from .tags import check_new_tags, merge_tags
 from .validation import enum_violation, validation_error
 
 MAX_KEYS_PER_REGION = 100_000
 
 
-@dataclass(frozen=True)
-class MultiRegionKey:
+class MultiRegionKey(NamedTuple):
     arn: str
     region: str
 
 
-@dataclass(frozen=True)
-class MultiRegionConfiguration:
+class MultiRegionConfiguration(NamedTuple):
     multi_region_key_type: MultiRegionKeyType
     primary_key: MultiRegionKey
     replica_keys: tuple[MultiRegionKey, ...]
 
 
-@dataclass(frozen=True)
-class KeyMetadata:
+class KeyMetadata(NamedTuple):
     """KeyMetadata as KMS reports it; None members are omitted from the output (spec §2.1)."""
 
     aws_account_id: str
@@ -115,8 +110,7 @@ def _multi_region_configuration(key: Key) -> MultiRegionConfiguration:
 # ---------------------------------------------------------------- CreateKey
 
 
-@dataclass(frozen=True)
-class CreateKeyRequest:
+class CreateKeyRequest(NamedTuple):
     policy: str | None = None
     description: str | None = None
     key_usage: str | None = None
@@ -130,8 +124,7 @@ class CreateKeyRequest:
     xks_key_id: str | None = None
 
 
-@dataclass(frozen=True)
-class CreateKeyResult:
+class CreateKeyResult(NamedTuple):
     key_metadata: KeyMetadata
 
 
@@ -194,6 +187,10 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html
     """
+    # Imported here: describe-key and get-key-policy need neither, and start-up time counts.
+    from .policy import check_policy, default_key_policy
+    from .tags import check_new_tags, merge_tags
+
     key_spec = _key_spec_of(req)
     usage = _key_usage_of(req, key_spec)
     origin = _origin_of(req, key_spec)
@@ -244,14 +241,12 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
 # ---------------------------------------------------------------- DescribeKey
 
 
-@dataclass(frozen=True)
-class DescribeKeyRequest:
+class DescribeKeyRequest(NamedTuple):
     key_id: str
     grant_tokens: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True)
-class DescribeKeyResult:
+class DescribeKeyResult(NamedTuple):
     key_metadata: KeyMetadata
 
 
@@ -269,14 +264,12 @@ def describe_key(repo: Repository, env: Env, req: DescribeKeyRequest) -> Describ
 # ---------------------------------------------------------------- GetKeyPolicy
 
 
-@dataclass(frozen=True)
-class GetKeyPolicyRequest:
+class GetKeyPolicyRequest(NamedTuple):
     key_id: str
     policy_name: str | None = None
 
 
-@dataclass(frozen=True)
-class GetKeyPolicyResult:
+class GetKeyPolicyResult(NamedTuple):
     policy: str
     # Today's KMS also returns PolicyName; kmscli does not, so that `--output text` prints the
     # bare policy as the seed shows (DECISIONS D1).

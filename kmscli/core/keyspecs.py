@@ -5,7 +5,7 @@ Spec §3.1. The algorithm lists are printed in exactly this order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import KeyUsage
 
@@ -20,8 +20,7 @@ _RSA_SIGN = (
 )
 
 
-@dataclass(frozen=True)
-class KeySpecInfo:
+class KeySpecInfo(NamedTuple):
     name: str
     # usage → algorithms, in the order KMS lists them
     usages: dict[KeyUsage, tuple[str, ...]]

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 
 from .model import Alias, Key, Tag
 
 
-@dataclass
 class _Region:
-    keys: dict[str, Key] = field(default_factory=dict)
-    aliases: dict[str, Alias] = field(default_factory=dict)
-    tags: dict[str, list[Tag]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.keys: dict[str, Key] = {}
+        self.aliases: dict[str, Alias] = {}
+        self.tags: dict[str, list[Tag]] = {}
 
 
 class InMemoryRepository:

@@ -1,4 +1,5 @@
-"""The stored model: keys, their material, aliases and tags, as frozen dataclasses.
+"""The stored model: keys, their material, aliases and tags, as immutable named tuples
+(cheaper to define than dataclasses, which matters at every command's start-up).
 
 These are the core's own types, not the wire format: output.py renders results, and
 store.py persists these. Key material lives only here and in the store.
@@ -6,7 +7,7 @@ store.py persists these. Key material lives only here and in the store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from enum import StrEnum
 
 
@@ -46,8 +47,7 @@ class MultiRegionKeyType(StrEnum):
     REPLICA = "REPLICA"
 
 
-@dataclass(frozen=True)
-class KeyMaterial:
+class KeyMaterial(NamedTuple):
     """One version of a key's secret: raw bytes (symmetric, HMAC) or PKCS#8 DER (asymmetric)."""
 
     material_id: str
@@ -55,8 +55,7 @@ class KeyMaterial:
     created: float
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     key_id: str
     arn: str
     account_id: str
@@ -82,14 +81,12 @@ class Key:
         return self.materials[-1] if self.materials else None
 
 
-@dataclass(frozen=True)
-class Tag:
+class Tag(NamedTuple):
     tag_key: str
     tag_value: str
 
 
-@dataclass(frozen=True)
-class Alias:
+class Alias(NamedTuple):
     alias_name: str
     target_key_id: str
     creation_date: float

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .api import operation
 from .env import Env
@@ -37,8 +37,7 @@ def merge_tags(existing: Iterable[Tag], new: Iterable[Tag]) -> list[Tag]:
 # ---------------------------------------------------------------- TagResource
 
 
-@dataclass(frozen=True)
-class TagResourceRequest:
+class TagResourceRequest(NamedTuple):
     key_id: str
     tags: tuple[Tag, ...]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from .errors import ParamValidationError, ValidationException
@@ -24,7 +23,8 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
     "map": (dict,),
     "structure": (dict,),
     "blob": (bytes, bytearray, str),
-    "timestamp": (datetime, str, int, float),
+    # The CLI and the server hand timestamps over as epoch seconds.
+    "timestamp": (int, float),
 }
 
 
