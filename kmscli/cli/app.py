@@ -291,15 +291,27 @@ def _click_option(spec: argv.OptionSpec) -> click.Option:
     return click.Option([spec.flag], type=param_type, help=help_text, multiple=spec.nargs == "+")
 
 
+# kmscli's own commands, apart from the AWS CLI surface: "module:attribute", imported on use.
+EXTRA_COMMANDS: dict[str, str] = {}
+
+
 class KmsGroup(click.Group):
     """`kmscli`: global options, then a command, as `aws kms` has them."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMAND_TO_OPERATION)
+        return sorted([*COMMAND_TO_OPERATION, *EXTRA_COMMANDS])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         operation = COMMAND_TO_OPERATION.get(cmd_name)
-        return OperationCommand(operation) if operation else None
+        if operation:
+            return OperationCommand(operation)
+        if cmd_name in EXTRA_COMMANDS:
+            import importlib
+
+            module, _, attribute = EXTRA_COMMANDS[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
+        return None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -321,6 +333,9 @@ class KmsGroup(click.Group):
             raise UnknownOptionsError(str(argv.UnknownOptions(parsed.unknown)))
         if not rest:
             raise UsageError("the following arguments are required: command")
+        if rest[0] in EXTRA_COMMANDS:
+            # kmscli's own commands are ordinary Click commands with Click's parsing.
+            return super().parse_args(ctx, rest)
         if rest[0] not in COMMAND_TO_OPERATION:
             raise UsageError(argv.invalid_command(rest[0], self.list_commands(ctx)))
         return super().parse_args(ctx, rest)
