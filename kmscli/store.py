@@ -51,6 +51,16 @@ class StateError(Exception):
         super().__init__(f"{what} ({path})")
 
 
+class UpgradeNeeded(Exception):
+    """A read transaction tried to write: the command must run again in a write transaction.
+
+    Read-only commands never write, except when something the clock made due (a deletion date
+    that passed, an automatic rotation) must be persisted. Rather than upgrading a read
+    transaction in place (which SQLite refuses when another writer committed meanwhile), the
+    read transaction is rolled back and the command re-run from the start with BEGIN IMMEDIATE.
+    """
+
+
 class Store:
     """One state directory; hands out one transaction per command."""
 
@@ -116,7 +126,7 @@ class Store:
             except sqlite3.OperationalError as e:
                 raise StateError(f"the state database is busy: {e}", self.path) from None
             try:
-                yield SqliteRepository(conn, account_id, region)
+                yield SqliteRepository(conn, account_id, region, writable=write)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -130,71 +140,52 @@ class Store:
             conn.close()
 
 
+# Stored members of a key besides its (account, region, key_id) row key; enums as their values.
+_ENUMS = {"key_usage": KeyUsage, "origin": Origin, "key_state": KeyState, "key_manager": KeyManager}
+
+
 def _key_to_doc(key: Key) -> str:
-    doc: dict[str, Any] = {
-        "arn": key.arn,
-        "creation_date": key.creation_date,
-        "description": key.description,
-        "key_spec": key.key_spec,
-        "key_usage": key.key_usage.value,
-        "origin": key.origin.value,
-        "key_state": key.key_state.value,
-        "policy": key.policy,
-        "key_manager": key.key_manager.value,
-        "multi_region": key.multi_region,
-        "primary_region": key.primary_region,
-        "replica_regions": list(key.replica_regions),
-        "deletion_date": key.deletion_date,
-        "pending_deletion_window_in_days": key.pending_deletion_window_in_days,
-        "materials": [
-            {"id": m.material_id, "secret": base64.b64encode(m.secret).decode(), "created": m.created}
-            for m in key.materials
-        ],
-    }
+    doc: dict[str, Any] = key._asdict()
+    for name in ("key_id", "account_id", "region"):
+        del doc[name]
+    doc["materials"] = [
+        {**m._asdict(), "secret": base64.b64encode(m.secret).decode("ascii")} for m in key.materials
+    ]
     return json.dumps(doc, separators=(",", ":"))
 
 
 def _doc_to_key(account: str, region: str, key_id: str, text: str) -> Key:
-    d = json.loads(text)
-    return Key(
-        key_id=key_id,
-        arn=d["arn"],
-        account_id=account,
-        region=region,
-        creation_date=d["creation_date"],
-        description=d["description"],
-        key_spec=d["key_spec"],
-        key_usage=KeyUsage(d["key_usage"]),
-        origin=Origin(d["origin"]),
-        key_state=KeyState(d["key_state"]),
-        policy=d["policy"],
-        key_manager=KeyManager(d["key_manager"]),
-        multi_region=d["multi_region"],
-        primary_region=d["primary_region"],
-        replica_regions=tuple(d["replica_regions"]),
-        deletion_date=d["deletion_date"],
-        pending_deletion_window_in_days=d["pending_deletion_window_in_days"],
-        materials=tuple(
-            KeyMaterial(m["id"], base64.b64decode(m["secret"]), m["created"]) for m in d["materials"]
-        ),
+    doc = json.loads(text)
+    for name, enum in _ENUMS.items():
+        doc[name] = enum(doc[name])
+    doc["replica_regions"] = tuple(doc.get("replica_regions", ()))
+    doc["materials"] = tuple(
+        KeyMaterial(**{**m, "secret": base64.b64decode(m["secret"])}) for m in doc.get("materials", ())
     )
+    return Key(key_id=key_id, account_id=account, region=region, **doc)
 
 
 class SqliteRepository:
     """The Repository protocol inside one open transaction, scoped to (account, region)."""
 
-    def __init__(self, conn: sqlite3.Connection, account_id: str, region: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, account_id: str, region: str, *, writable: bool = True) -> None:
         self._conn = conn
         self.account_id = account_id
         self.region = region
         self._scope = (account_id, region)
+        self._writable = writable
 
     def in_region(self, region: str) -> SqliteRepository:
-        return SqliteRepository(self._conn, self.account_id, region)
+        return SqliteRepository(self._conn, self.account_id, region, writable=self._writable)
+
+    def _write(self, sql: str, args: Any) -> sqlite3.Cursor:
+        if not self._writable:
+            raise UpgradeNeeded
+        return self._conn.execute(sql, args)
 
     def next_counter(self, name: str) -> int:
         """Increment and return a named counter kept in the state (reproducible IDs, D5)."""
-        row = self._conn.execute(
+        row = self._write(
             "INSERT INTO counters (name, value) VALUES (?, 1) "
             "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
             (name,),
@@ -208,14 +199,14 @@ class SqliteRepository:
         return None if row is None else _doc_to_key(self.account_id, self.region, key_id, row[0])
 
     def put_key(self, key: Key) -> None:
-        self._conn.execute(
+        self._write(
             "INSERT OR REPLACE INTO keys (account, region, key_id, doc) VALUES (?, ?, ?, ?)",
             (*self._scope, key.key_id, _key_to_doc(key)),
         )
 
     def delete_key(self, key_id: str) -> None:
         for table, column in (("keys", "key_id"), ("tags", "key_id"), ("aliases", "target_key_id")):
-            self._conn.execute(
+            self._write(
                 f"DELETE FROM {table} WHERE account = ? AND region = ? AND {column} = ?",  # noqa: S608  (fixed names)
                 (*self._scope, key_id),
             )
@@ -240,13 +231,13 @@ class SqliteRepository:
         return None if row is None else Alias(*row)
 
     def put_alias(self, alias: Alias) -> None:
-        self._conn.execute(
+        self._write(
             "INSERT OR REPLACE INTO aliases VALUES (?, ?, ?, ?, ?, ?)",
             (*self._scope, alias.alias_name, alias.target_key_id, alias.creation_date, alias.last_updated_date),
         )
 
     def delete_alias(self, alias_name: str) -> None:
-        self._conn.execute(
+        self._write(
             "DELETE FROM aliases WHERE account = ? AND region = ? AND alias_name = ?", (*self._scope, alias_name)
         )
 
@@ -275,7 +266,7 @@ class SqliteRepository:
         return [Tag(*r) for r in rows]
 
     def put_tags(self, key_id: str, tags: list[Tag]) -> None:
-        self._conn.execute("DELETE FROM tags WHERE account = ? AND region = ? AND key_id = ?", (*self._scope, key_id))
+        self._write("DELETE FROM tags WHERE account = ? AND region = ? AND key_id = ?", (*self._scope, key_id))
         self._conn.executemany(
             "INSERT INTO tags VALUES (?, ?, ?, ?, ?)",
             [(*self._scope, key_id, t.tag_key, t.tag_value) for t in tags],

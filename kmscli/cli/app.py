@@ -13,17 +13,20 @@ import json
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from kmscli import __version__, core, output
-from kmscli.store import StateError, Store
+from kmscli.store import StateError, Store, UpgradeNeeded
 
-from . import argv, config, docs, params
+from . import argv, config, docs, paging, params
+
+
+T = TypeVar("T")
 
 
 class ExitCode(IntEnum):
@@ -97,7 +100,18 @@ class Runtime:
         self.env = env
 
     def run(self, operation: str, api_params: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
+        """Run one core operation in one store transaction; its result."""
         op = core.get_operation(operation)
+        return self.transact(
+            lambda repo, env: core.call(operation, api_params, repo, env), writes=op.writes, options=options
+        )
+
+    def transact(self, body: Callable[[Any, core.Env], T], *, writes: bool, options: Mapping[str, Any]) -> T:
+        """Call body(repo, env) inside one store transaction (a write transaction if `writes`).
+
+        A read transaction whose body turns out to need a write (something the clock made due)
+        is rolled back and run again as a write transaction.
+        """
         store = Store(config.state_dir(options.get("state_dir") or self.state_dir, self.environ))
         debug = _debug(options)
         debug(f"state database: {store.path}")
@@ -108,11 +122,18 @@ class Runtime:
             account = config.account_id(self.environ)
             reg = config.region(options.get("region"), options.get("profile"), self.environ)
         started = time.perf_counter()
-        with store.transaction(write=op.writes, account_id=account, region=reg) as repo:
-            env = self.env or config.build_env(account, reg, self.environ, lambda: repo.next_counter("ids"))
-            debug(f"operation {operation} in account {env.account_id}, region {env.region}")
-            result = core.call(operation, api_params, repo, env)
-        debug(f"{operation} took {(time.perf_counter() - started) * 1000:.1f} ms")
+        write = writes
+        while True:
+            try:
+                with store.transaction(write=write, account_id=account, region=reg) as repo:
+                    env = self.env or config.build_env(account, reg, self.environ, lambda: repo.next_counter("ids"))
+                    debug(f"account {env.account_id}, region {env.region}, write transaction: {write}")
+                    result = body(repo, env)
+                break
+            except UpgradeNeeded:
+                # Something due (a deletion, a rotation) must be persisted: run again as a writer.
+                write = True
+        debug(f"transaction took {(time.perf_counter() - started) * 1000:.1f} ms")
         return result
 
 
@@ -180,13 +201,24 @@ class OperationCommand(click.Command):
                 click.echo(skeleton(self.operation, parsed.values["generate_cli_skeleton"]), nl=False)
                 return
             api_params = self._api_params(parsed, options)
-            result = rt.run(self.operation, api_params, options)
             query = _compile_query(options.get("query"))
-            document = output.result_document(
-                core.get_operation(self.operation).output_shape,
-                result,
-                timestamp_format=options.get("cli_timestamp_format") or rt.environ.get("KMSCLI_TIMESTAMP_FORMAT", "wire"),
-            )
+            timestamp_format = options.get("cli_timestamp_format") or rt.environ.get("KMSCLI_TIMESTAMP_FORMAT", "wire")
+            output_shape = core.get_operation(self.operation).output_shape
+            pagination = self._pagination(api_params, options)
+            if pagination is None:
+                result = rt.run(self.operation, api_params, options)
+                document = output.result_document(output_shape, result, timestamp_format=timestamp_format)
+            else:
+
+                def pages(repo: Any, env: core.Env) -> dict[str, Any]:
+                    return pagination.collect(
+                        lambda p: output.result_document(
+                            output_shape, core.call(self.operation, p, repo, env), timestamp_format=timestamp_format
+                        ),
+                        api_params,
+                    )
+
+                document = rt.transact(pages, writes=core.get_operation(self.operation).writes, options=options)
             click.echo(output.render(document, output=options.get("output") or "json", query=query), nl=False)
         except core.KmsError as e:
             raise AwsError(
@@ -199,6 +231,24 @@ class OperationCommand(click.Command):
             raise AwsError(str(e)) from None
         except StateError as e:
             raise StateProblem(str(e)) from None
+
+    def _pagination(self, api_params: Mapping[str, Any], options: Mapping[str, Any]) -> paging.Pagination | None:
+        """The AWS CLI pages through List* results unless told not to, or given Limit/Marker itself."""
+        paginator = core.PAGINATORS.get(self.operation)
+        if paginator is None or options.get("no_paginate"):
+            return None
+        if paginator["limit_key"] in api_params or paginator["input_token"] in api_params:
+            return None
+
+        def integer(name: str) -> int | None:
+            value = options.get(name)
+            return None if value is None else int(value)
+
+        max_items = integer("max_items")
+        if max_items is not None and max_items <= 0:
+            click.echo("warning: Non-positive values for --max-items may result in undefined behavior.", err=True)
+            max_items = None
+        return paging.Pagination(self.operation, max_items, options.get("starting_token"), integer("page_size"))
 
     def _api_params(self, parsed: argv.Parsed, options: Mapping[str, Any]) -> dict[str, Any]:
         binary = options.get("cli_binary_format") or "raw-in-base64-out"
@@ -288,7 +338,11 @@ def _click_option(spec: argv.OptionSpec) -> click.Option:
     if spec.nargs == "0":
         return click.Option([spec.flag], is_flag=True, default=None, help=help_text)
     param_type: click.ParamType = click.Choice(choices) if choices else click.STRING
-    return click.Option([spec.flag], type=param_type, help=help_text, multiple=spec.nargs == "+")
+    from .completion import for_option  # only help, man pages and completion build Click options
+
+    return click.Option(
+        [spec.flag], type=param_type, help=help_text, multiple=spec.nargs == "+", shell_complete=for_option(spec)
+    )
 
 
 # kmscli's own commands, apart from the AWS CLI surface: "module:attribute", imported on use.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from .api import operation
@@ -11,13 +12,13 @@ from .errors import (
     InvalidAliasNameException,
     LimitExceededException,
     NotAuthorizedException,
+    NotFoundException,
     ValidationException,
 )
 from .ids import alias_arn, is_alias_reference
 from .lookup import resolve_key
 from .model import Alias
 from .ports import Repository
-from .states import check_key_state
 
 MAX_ALIASES_PER_KEY = 50
 RESERVED_PREFIX = "alias/aws/"
@@ -57,8 +58,7 @@ def create_alias(repo: Repository, env: Env, req: CreateAliasRequest) -> None:
     check_alias_name(req.alias_name)
     if is_alias_reference(req.target_key_id):
         raise ValidationException("Aliases must refer to keys. Not aliases")
-    key = resolve_key(repo, env, req.target_key_id, allow_alias=False)
-    check_key_state("CreateAlias", key)
+    key = resolve_key(repo, env, req.target_key_id, allow_alias=False, operation="CreateAlias")
     if repo.get_alias(req.alias_name) is not None:
         arn = alias_arn(env.partition, env.region, env.account_id, req.alias_name)
         raise AlreadyExistsException(f"An alias with the name {arn} already exists")
@@ -66,3 +66,127 @@ def create_alias(repo: Repository, env: Env, req: CreateAliasRequest) -> None:
         raise LimitExceededException(f"Too many aliases for key {key.arn}")
     now = env.now()
     repo.put_alias(Alias(req.alias_name, key.key_id, now, now))
+
+
+def _not_found(env: Env, alias_name: str) -> NotFoundException:
+    return NotFoundException(f"Alias {alias_arn(env.partition, env.region, env.account_id, alias_name)} is not found.")
+
+
+# ---------------------------------------------------------------- UpdateAlias
+
+
+class UpdateAliasRequest(NamedTuple):
+    alias_name: str
+    target_key_id: str
+
+
+@operation("UpdateAlias", UpdateAliasRequest, writes=True)
+def update_alias(repo: Repository, env: Env, req: UpdateAliasRequest) -> None:
+    """Point an alias at another key of the same type and key usage.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateAlias.html
+    """
+    from .keyspecs import KEY_SPECS
+
+    check_alias_name(req.alias_name)
+    alias = repo.get_alias(req.alias_name)
+    if alias is None:
+        raise _not_found(env, req.alias_name)
+    if is_alias_reference(req.target_key_id):
+        raise ValidationException("Aliases must refer to keys. Not aliases")
+    new = resolve_key(repo, env, req.target_key_id, allow_alias=False, operation="UpdateAlias")
+    # The current target may itself be pending deletion; only the new one is checked.
+    old = repo.get_key(alias.target_key_id)
+    if old is not None and (
+        KEY_SPECS[old.key_spec].kind != KEY_SPECS[new.key_spec].kind or old.key_usage != new.key_usage
+    ):
+        arn = alias_arn(env.partition, env.region, env.account_id, req.alias_name)
+        raise ValidationException(
+            f"Alias {arn} cannot be changed from a {old.key_spec}/{old.key_usage} key to a "
+            f"{new.key_spec}/{new.key_usage} key"
+        )
+    if new.key_id != alias.target_key_id and repo.count_aliases(new.key_id) >= MAX_ALIASES_PER_KEY:
+        raise LimitExceededException(f"Too many aliases for key {new.arn}")
+    repo.put_alias(alias._replace(target_key_id=new.key_id, last_updated_date=env.now()))
+
+
+# ---------------------------------------------------------------- DeleteAlias
+
+
+class DeleteAliasRequest(NamedTuple):
+    alias_name: str
+
+
+@operation("DeleteAlias", DeleteAliasRequest, writes=True)
+def delete_alias(repo: Repository, env: Env, req: DeleteAliasRequest) -> None:
+    """Delete an alias; its key is unaffected, whatever its state.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteAlias.html
+    """
+    check_alias_name(req.alias_name)
+    if repo.get_alias(req.alias_name) is None:
+        raise _not_found(env, req.alias_name)
+    repo.delete_alias(req.alias_name)
+
+
+# ---------------------------------------------------------------- ListAliases
+
+
+class ListAliasesRequest(NamedTuple):
+    key_id: str | None = None
+    limit: int | None = None
+    marker: str | None = None
+
+
+class AliasListEntry(NamedTuple):
+    alias_name: str
+    alias_arn: str
+    target_key_id: str
+    creation_date: float
+    last_updated_date: float
+
+
+class ListAliasesResult(NamedTuple):
+    aliases: tuple[AliasListEntry, ...]
+    truncated: bool
+    next_marker: str | None = None
+
+
+@operation("ListAliases", ListAliasesRequest, writes=False)
+def list_aliases(repo: Repository, env: Env, req: ListAliasesRequest) -> ListAliasesResult:
+    """Aliases by name, optionally only those of one key (given by key ID or ARN).
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+    """
+    from .paging import decode_marker, encode_marker, page_limit
+
+    limit = page_limit(req.limit, default=50, service_max=100)
+    key_id = None
+    if req.key_id is not None:
+        key_id = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListAliases").key_id
+    listing = f"aliases:{key_id or ''}"
+    after = decode_marker(listing, req.marker)
+    from .lookup import settle
+
+    aliases = repo.list_aliases(key_id, after, limit + 1)
+    # Aliases of a key whose deletion date passed are gone with it, read or not.
+    live = {a.target_key_id for a in aliases[:limit] if _key_alive(repo, env, a.target_key_id, settle)}
+    entries = tuple(
+        AliasListEntry(
+            a.alias_name,
+            alias_arn(env.partition, env.region, env.account_id, a.alias_name),
+            a.target_key_id,
+            a.creation_date,
+            a.last_updated_date,
+        )
+        for a in aliases[:limit]
+        if a.target_key_id in live
+    )
+    if len(aliases) > limit:
+        return ListAliasesResult(entries, True, encode_marker(listing, aliases[limit - 1].alias_name))
+    return ListAliasesResult(entries, False)
+
+
+def _key_alive(repo: Repository, env: Env, key_id: str, settle: Callable[..., object]) -> bool:
+    key = repo.get_key(key_id)
+    return key is not None and settle(repo, env, key) is not None

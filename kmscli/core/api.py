@@ -43,9 +43,27 @@ class Operation(NamedTuple):
 MODULES: dict[str, str] = {
     "CreateKey": "keys",
     "DescribeKey": "keys",
-    "GetKeyPolicy": "keys",
+    "ListKeys": "keys",
+    "GetKeyPolicy": "policy",
+    "PutKeyPolicy": "policy",
+    "ListKeyPolicies": "policy",
     "CreateAlias": "aliases",
+    "UpdateAlias": "aliases",
+    "DeleteAlias": "aliases",
+    "ListAliases": "aliases",
     "TagResource": "tags",
+    "UntagResource": "tags",
+    "ListResourceTags": "tags",
+    "UpdateKeyDescription": "lifecycle",
+    "EnableKey": "lifecycle",
+    "DisableKey": "lifecycle",
+    "ScheduleKeyDeletion": "lifecycle",
+    "CancelKeyDeletion": "lifecycle",
+    "EnableKeyRotation": "rotation",
+    "DisableKeyRotation": "rotation",
+    "GetKeyRotationStatus": "rotation",
+    "RotateKeyOnDemand": "rotation",
+    "ListKeyRotations": "rotation",
 }
 
 IMPLEMENTED: dict[str, Operation] = {}

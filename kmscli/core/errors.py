@@ -26,6 +26,7 @@ def _error(code: str) -> type[KmsError]:
 
 # The class name is the AWS error code (DECISIONS D6), so `except NotFoundException`
 # reads like the API reference.
+AccessDeniedException = _error("AccessDeniedException")
 AlreadyExistsException = _error("AlreadyExistsException")
 ConflictException = _error("ConflictException")
 CustomKeyStoreNotFoundException = _error("CustomKeyStoreNotFoundException")

@@ -9,7 +9,6 @@ from .env import Env
 from .errors import (
     CustomKeyStoreNotFoundException,
     LimitExceededException,
-    NotFoundException,
     UnsupportedOperationException,
     ValidationException,
 )
@@ -19,7 +18,6 @@ from .lookup import resolve_key
 from .model import Key, KeyMaterial, KeyState, KeyUsage, MultiRegionKeyType, Origin, Tag
 from .ports import Repository
 from .shapes import SHAPES
-from .states import check_key_state
 from .validation import enum_violation, validation_error
 
 MAX_KEYS_PER_REGION = 100_000
@@ -256,34 +254,52 @@ def describe_key(repo: Repository, env: Env, req: DescribeKeyRequest) -> Describ
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=True)
-    check_key_state("DescribeKey", key)
+    # Describing a predefined AWS alias (alias/aws/s3, ...) creates its AWS managed key, as on AWS.
+    key = resolve_key(repo, env, req.key_id, allow_alias=True, operation="DescribeKey", create_managed=True)
     return DescribeKeyResult(key_metadata(key))
 
 
-# ---------------------------------------------------------------- GetKeyPolicy
+# ---------------------------------------------------------------- ListKeys
 
 
-class GetKeyPolicyRequest(NamedTuple):
+class ListKeysRequest(NamedTuple):
+    limit: int | None = None
+    marker: str | None = None
+    resource_owners: tuple[str, ...] | None = None
+
+
+class KeyListEntry(NamedTuple):
     key_id: str
-    policy_name: str | None = None
+    key_arn: str
 
 
-class GetKeyPolicyResult(NamedTuple):
-    policy: str
-    # Today's KMS also returns PolicyName; kmscli does not, so that `--output text` prints the
-    # bare policy as the seed shows (DECISIONS D1).
-    policy_name: None = None
+class ListKeysResult(NamedTuple):
+    keys: tuple[KeyListEntry, ...]
+    truncated: bool
+    next_marker: str | None = None
 
 
-@operation("GetKeyPolicy", GetKeyPolicyRequest, writes=False)
-def get_key_policy(repo: Repository, env: Env, req: GetKeyPolicyRequest) -> GetKeyPolicyResult:
-    """Return the key policy text exactly as stored.
+@operation("ListKeys", ListKeysRequest, writes=False)
+def list_keys(repo: Repository, env: Env, req: ListKeysRequest) -> ListKeysResult:
+    """Every key of the account and Region, in any state, by key ID.
 
-    https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False)
-    check_key_state("GetKeyPolicy", key)
-    if (req.policy_name or "default") != "default":
-        raise NotFoundException("No such policy exists")
-    return GetKeyPolicyResult(policy=key.policy)
+    from .lookup import settle
+    from .paging import decode_marker, encode_marker, page_limit
+
+    limit = page_limit(req.limit, default=100)
+    # Keys shared through RAM never exist locally.
+    if req.resource_owners is not None and "SELF" not in req.resource_owners:
+        return ListKeysResult((), False)
+    after = decode_marker("keys", req.marker)
+    ids = repo.list_keys(after, limit + 1)
+    entries = []
+    for key_id in ids[:limit]:
+        key = repo.get_key(key_id)
+        # A key whose deletion date passed is gone, even if nothing has read it since.
+        if key is not None and settle(repo, env, key) is not None:
+            entries.append(KeyListEntry(key.key_id, key.arn))
+    if len(ids) > limit:
+        return ListKeysResult(tuple(entries), True, encode_marker("keys", ids[limit - 1]))
+    return ListKeysResult(tuple(entries), False)

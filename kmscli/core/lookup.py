@@ -1,27 +1,78 @@
-"""Finding the key a KeyId parameter names (spec §1.3, step 4)."""
+"""Finding the key a KeyId parameter names (spec §1.3), and bringing it up to date with the clock.
+
+resolve_key is the one door every operation uses to reach a key: it parses the identifier,
+applies the time-driven transitions that fell due since the key was last read (spec §1.7),
+and, given the operation's name, enforces the key-state table and the refusals that AWS
+managed keys answer with.
+"""
 
 from __future__ import annotations
 
-from .env import Env
+from typing import TYPE_CHECKING
+
 from .errors import NotFoundException
 from .ids import alias_arn, key_arn, parse_key_ref
-from .model import Key
-from .ports import Repository
+from .model import Key, KeyState
+from .states import check_key_state, refuse_aws_managed
+
+if TYPE_CHECKING:
+    from .env import Env
+    from .ports import Repository
 
 
-def resolve_key(repo: Repository, env: Env, value: str, *, allow_alias: bool) -> Key:
+def resolve_key(
+    repo: Repository,
+    env: Env,
+    value: str,
+    *,
+    allow_alias: bool,
+    operation: str | None = None,
+    create_managed: bool = False,
+) -> Key:
+    """The key `value` names, as of now; with `operation`, also checked against the state table."""
     ref = parse_key_ref(
         value, account_id=env.account_id, region=env.region, partition=env.partition, allow_alias=allow_alias
     )
     key_id = ref.key_id
     if ref.alias_name is not None:
         alias = repo.get_alias(ref.alias_name)
+        if alias is None and create_managed:
+            from .managed import create_aws_managed_key
+
+            alias = create_aws_managed_key(repo, env, ref.alias_name)
         if alias is None:
             arn = alias_arn(env.partition, env.region, env.account_id, ref.alias_name)
             raise NotFoundException(f"Alias {arn} is not found.")
         key_id = alias.target_key_id
     assert key_id is not None
     key = repo.get_key(key_id)
+    if key is not None:
+        key = settle(repo, env, key)
     if key is None:
         raise NotFoundException(f"Key '{key_arn(env.partition, env.region, env.account_id, key_id)}' does not exist")
+    if operation is not None:
+        check_key_state(operation, key)
+        refuse_aws_managed(operation, key, env.caller_arn)
+    return key
+
+
+def settle(repo: Repository, env: Env, key: Key) -> Key | None:
+    """Apply what the clock made due since the key was last written; None if it is now deleted.
+
+    Order as spec §1.7: automatic rotations, then the end of a deletion window.
+    """
+    now = env.now()
+    if (
+        key.rotation_enabled
+        and key.key_state == KeyState.Enabled
+        and key.next_rotation_date is not None
+        and key.next_rotation_date <= now
+    ):
+        from .rotation import rotate_automatically
+
+        key = rotate_automatically(env, key, now)
+        repo.put_key(key)
+    if key.key_state == KeyState.PendingDeletion and key.deletion_date is not None and key.deletion_date <= now:
+        repo.delete_key(key.key_id)
+        return None
     return key

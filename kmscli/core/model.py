@@ -53,6 +53,9 @@ class KeyMaterial(NamedTuple):
     material_id: str
     secret: bytes
     created: float
+    # Set for material that a rotation made current: when, and AUTOMATIC or ON_DEMAND.
+    rotation_date: float | None = None
+    rotation_type: str | None = None
 
 
 class Key(NamedTuple):
@@ -74,7 +77,11 @@ class Key(NamedTuple):
     replica_regions: tuple[str, ...] = ()
     deletion_date: float | None = None
     pending_deletion_window_in_days: int | None = None
+    # Oldest first; the last one is the current material.
     materials: tuple[KeyMaterial, ...] = ()
+    rotation_enabled: bool = False
+    rotation_period_in_days: int | None = None
+    next_rotation_date: float | None = None
 
     @property
     def current_material(self) -> KeyMaterial | None:

@@ -1,13 +1,22 @@
-"""Key policies: the default policy text, document checks and the lockout safety check (spec §2.10, §3.3)."""
+"""Key policies: the default text, document checks, the lockout safety check, and the policy operations.
+
+Spec §2.4, §2.10, §2.11, §3.3.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import LimitExceededException, MalformedPolicyDocumentException
+from .api import operation
+from .errors import LimitExceededException, MalformedPolicyDocumentException, NotFoundException, ValidationException
+from .lookup import resolve_key
+
+if TYPE_CHECKING:
+    from .env import Env
+    from .ports import Repository
 
 MAX_POLICY_BYTES = 32768
 
@@ -108,8 +117,10 @@ def _valid_principal(principal: Any) -> bool:
 
 
 def _caller_matches(principal: Any, caller_arn: str) -> bool:
-    account = caller_arn.split(":")[4]
-    accepted = {"*", caller_arn, f"arn:aws:iam::{account}:root", account}
+    parts = caller_arn.split(":")
+    account = parts[4]
+    # The account root in the caller's own partition (aws-cn callers have arn:aws-cn:iam::...:root).
+    accepted = {"*", caller_arn, f"arn:{parts[1]}:iam::{account}:root", account}
     if principal == "*":
         return True
     if not isinstance(principal, dict):
@@ -149,3 +160,90 @@ def _allows_put_key_policy(statements: list[dict[str, Any]], caller_arn: str, ke
     )
     denied = any(st["Effect"] == "Deny" and _applies(st, caller_arn, key_arn) for st in statements)
     return allowed and not denied
+
+
+# ---------------------------------------------------------------- GetKeyPolicy
+
+
+class GetKeyPolicyRequest(NamedTuple):
+    key_id: str
+    policy_name: str | None = None
+
+
+class GetKeyPolicyResult(NamedTuple):
+    policy: str
+    # Today's KMS also returns PolicyName; kmscli does not, so that `--output text` prints the
+    # bare policy as the seed shows (DECISIONS D1).
+    policy_name: None = None
+
+
+@operation("GetKeyPolicy", GetKeyPolicyRequest, writes=False)
+def get_key_policy(repo: Repository, env: Env, req: GetKeyPolicyRequest) -> GetKeyPolicyResult:
+    """Return the key policy text exactly as stored.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="GetKeyPolicy")
+    if (req.policy_name or "default") != "default":
+        raise NotFoundException("No such policy exists")
+    return GetKeyPolicyResult(policy=key.policy)
+
+
+# ---------------------------------------------------------------- PutKeyPolicy
+
+
+class PutKeyPolicyRequest(NamedTuple):
+    key_id: str
+    policy: str
+    policy_name: str | None = None
+    bypass_policy_lockout_safety_check: bool | None = None
+
+
+@operation("PutKeyPolicy", PutKeyPolicyRequest, writes=True)
+def put_key_policy(repo: Repository, env: Env, req: PutKeyPolicyRequest) -> None:
+    """Replace the key policy; the text is validated as CreateKey does and stored verbatim.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+    """
+    name = req.policy_name or "default"
+    if name == "AWS_RAM":
+        raise ValidationException("The AWS_RAM policy can only be managed by the RAM service.")
+    if name != "default":
+        raise ValidationException("PolicyName must be default")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="PutKeyPolicy")
+    check_policy(
+        req.policy,
+        caller_arn=env.caller_arn,
+        key_arn=key.arn,
+        bypass_lockout_check=bool(req.bypass_policy_lockout_safety_check),
+    )
+    repo.put_key(key._replace(policy=req.policy))
+
+
+# ---------------------------------------------------------------- ListKeyPolicies
+
+
+class ListKeyPoliciesRequest(NamedTuple):
+    key_id: str
+    limit: int | None = None
+    marker: str | None = None
+
+
+class ListKeyPoliciesResult(NamedTuple):
+    policy_names: tuple[str, ...]
+    truncated: bool
+    next_marker: str | None = None
+
+
+@operation("ListKeyPolicies", ListKeyPoliciesRequest, writes=False)
+def list_key_policies(repo: Repository, env: Env, req: ListKeyPoliciesRequest) -> ListKeyPoliciesResult:
+    """Always the one policy name `default` (AWS_RAM appears only for keys shared through RAM).
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyPolicies.html
+    """
+    from .paging import decode_marker
+
+    resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListKeyPolicies")
+    if decode_marker("policies", req.marker) is not None:
+        return ListKeyPoliciesResult((), False)
+    return ListKeyPoliciesResult(("default",), False)

@@ -89,3 +89,25 @@ def check_key_state(operation: str, key: Key) -> None:
     refusal = TABLE[operation].get(key.key_state)
     if refusal is not None:
         raise refusal(key)
+
+
+# Operations that change a key or its aliases: AWS managed keys refuse them all (their policy
+# lets the account describe and use them, never manage them).
+MANAGEMENT_OPERATIONS = frozenset({
+    "CancelKeyDeletion", "CreateAlias", "DeleteImportedKeyMaterial", "DisableKey", "DisableKeyRotation",
+    "EnableKey", "EnableKeyRotation", "GetParametersForImport", "ImportKeyMaterial", "PutKeyPolicy",
+    "ReplicateKey", "RotateKeyOnDemand", "ScheduleKeyDeletion", "TagResource", "UntagResource",
+    "UpdateAlias", "UpdateKeyDescription", "UpdatePrimaryRegion",
+})
+
+
+def refuse_aws_managed(operation: str, key: Key, caller_arn: str) -> None:
+    from .model import KeyManager
+
+    if key.key_manager == KeyManager.AWS and operation in MANAGEMENT_OPERATIONS:
+        from .errors import AccessDeniedException
+
+        raise AccessDeniedException(
+            f"User: {caller_arn} is not authorized to perform: kms:{operation} on resource: {key.arn} "
+            f"because no resource-based policy allows the kms:{operation} action"
+        )

@@ -11,7 +11,6 @@ from .errors import TagException
 from .lookup import resolve_key
 from .model import Tag
 from .ports import Repository
-from .states import check_key_state
 
 MAX_TAGS_PER_KEY = 50
 
@@ -48,7 +47,60 @@ def tag_resource(repo: Repository, env: Env, req: TagResourceRequest) -> None:
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_TagResource.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False)
-    check_key_state("TagResource", key)
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="TagResource")
     check_new_tags(req.tags)
     repo.put_tags(key.key_id, merge_tags(repo.get_tags(key.key_id), req.tags))
+
+
+# ---------------------------------------------------------------- UntagResource
+
+
+class UntagResourceRequest(NamedTuple):
+    key_id: str
+    tag_keys: tuple[str, ...]
+
+
+@operation("UntagResource", UntagResourceRequest, writes=True)
+def untag_resource(repo: Repository, env: Env, req: UntagResourceRequest) -> None:
+    """Remove tags by key; unknown tag keys are ignored.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_UntagResource.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="UntagResource")
+    if any(k.lower().startswith("aws:") for k in req.tag_keys):
+        raise TagException("Tags beginning with aws: are reserved")
+    drop = set(req.tag_keys)
+    repo.put_tags(key.key_id, [t for t in repo.get_tags(key.key_id) if t.tag_key not in drop])
+
+
+# ---------------------------------------------------------------- ListResourceTags
+
+
+class ListResourceTagsRequest(NamedTuple):
+    key_id: str
+    limit: int | None = None
+    marker: str | None = None
+
+
+class ListResourceTagsResult(NamedTuple):
+    tags: tuple[Tag, ...]
+    truncated: bool
+    next_marker: str | None = None
+
+
+@operation("ListResourceTags", ListResourceTagsRequest, writes=False)
+def list_resource_tags(repo: Repository, env: Env, req: ListResourceTagsRequest) -> ListResourceTagsResult:
+    """A key's tags by tag key (at most 50 a page).
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_ListResourceTags.html
+    """
+    from .paging import decode_marker, encode_marker, page_limit
+
+    limit = page_limit(req.limit, default=50, service_max=50)
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListResourceTags")
+    listing = f"tags:{key.key_id}"
+    after = decode_marker(listing, req.marker)
+    tags = [t for t in repo.get_tags(key.key_id) if after is None or t.tag_key > after]
+    if len(tags) > limit:
+        return ListResourceTagsResult(tuple(tags[:limit]), True, encode_marker(listing, tags[limit - 1].tag_key))
+    return ListResourceTagsResult(tuple(tags), False)

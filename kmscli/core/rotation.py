@@ -1,0 +1,218 @@
+"""Key material rotation: automatic and on demand, status and history (spec "Rotation rules", §2.32-2.36).
+
+A rotation appends a new 256-bit material that becomes current; earlier materials stay so that
+every earlier ciphertext still decrypts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from .api import operation
+from .errors import (
+    ConflictException,
+    KMSInvalidStateException,
+    LimitExceededException,
+    UnsupportedOperationException,
+)
+from .lookup import resolve_key
+from .model import Key, KeyMaterial, KeyState, Origin
+from .paging import decode_marker, encode_marker, invalid_marker, page_limit
+
+if TYPE_CHECKING:
+    from .env import Env
+    from .ports import Repository
+
+DAY = 86400
+DEFAULT_ROTATION_PERIOD_IN_DAYS = 365
+MAX_ON_DEMAND_ROTATIONS = 25
+# An on-demand rotation is refused this close to a scheduled automatic one.
+CONFLICT_WINDOW_S = 20 * 60
+
+
+def _check_rotatable(key: Key, *, allow_external: bool = False) -> None:
+    if key.key_spec != "SYMMETRIC_DEFAULT":
+        # KMS answers asymmetric and HMAC keys with an empty message.
+        raise UnsupportedOperationException("")
+    if key.origin == Origin.EXTERNAL and not allow_external:
+        raise UnsupportedOperationException(f"{key.arn} origin is EXTERNAL which is not valid for this operation.")
+    if key.multi_region and (key.primary_region or key.region) != key.region:
+        # The rotation property of a multi-Region key set belongs to its primary.
+        raise UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
+
+
+def _new_material(env: Env, date: float, rotation_type: str) -> KeyMaterial:
+    return KeyMaterial(
+        material_id=env.random_bytes(32).hex(),
+        secret=env.random_bytes(32),
+        created=date,
+        rotation_date=date,
+        rotation_type=rotation_type,
+    )
+
+
+def rotate_automatically(env: Env, key: Key, now: float) -> Key:
+    """Perform every automatic rotation scheduled up to `now`, each dated when it was due."""
+    assert key.next_rotation_date is not None and key.rotation_period_in_days is not None
+    materials = list(key.materials)
+    due = key.next_rotation_date
+    while due <= now:
+        materials.append(_new_material(env, due, "AUTOMATIC"))
+        due = round(due + key.rotation_period_in_days * DAY, 3)
+    return key._replace(materials=tuple(materials), next_rotation_date=due)
+
+
+class EnableKeyRotationRequest(NamedTuple):
+    key_id: str
+    rotation_period_in_days: int | None = None
+
+
+@operation("EnableKeyRotation", EnableKeyRotationRequest, writes=True)
+def enable_key_rotation(repo: Repository, env: Env, req: EnableKeyRotationRequest) -> None:
+    """Turn on automatic rotation (or change its period); the next rotation is a period from now.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="EnableKeyRotation")
+    _check_rotatable(key)
+    period = req.rotation_period_in_days or DEFAULT_ROTATION_PERIOD_IN_DAYS
+    repo.put_key(
+        key._replace(
+            rotation_enabled=True,
+            rotation_period_in_days=period,
+            next_rotation_date=round(env.now() + period * DAY, 3),
+        )
+    )
+
+
+class DisableKeyRotationRequest(NamedTuple):
+    key_id: str
+
+
+@operation("DisableKeyRotation", DisableKeyRotationRequest, writes=True)
+def disable_key_rotation(repo: Repository, env: Env, req: DisableKeyRotationRequest) -> None:
+    """Turn off automatic rotation.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKeyRotation.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="DisableKeyRotation")
+    _check_rotatable(key)
+    repo.put_key(key._replace(rotation_enabled=False, rotation_period_in_days=None, next_rotation_date=None))
+
+
+class GetKeyRotationStatusRequest(NamedTuple):
+    key_id: str
+
+
+class GetKeyRotationStatusResult(NamedTuple):
+    key_rotation_enabled: bool
+    key_id: str
+    rotation_period_in_days: int | None = None
+    next_rotation_date: float | None = None
+    on_demand_rotation_start_date: float | None = None
+
+
+@operation("GetKeyRotationStatus", GetKeyRotationStatusRequest, writes=False)
+def get_key_rotation_status(repo: Repository, env: Env, req: GetKeyRotationStatusRequest) -> GetKeyRotationStatusResult:
+    """Whether automatic rotation is on, its period and next date.
+
+    While the key is pending deletion KMS reports rotation off; it comes back if deletion is cancelled.
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="GetKeyRotationStatus")
+    if key.key_spec != "SYMMETRIC_DEFAULT":
+        raise UnsupportedOperationException("")
+    if key.origin == Origin.EXTERNAL:
+        raise UnsupportedOperationException(f"{key.arn} origin is EXTERNAL which is not valid for this operation.")
+    pending = key.key_state in (KeyState.PendingDeletion, KeyState.PendingReplicaDeletion)
+    if not key.rotation_enabled or pending:
+        return GetKeyRotationStatusResult(False, key.arn)
+    return GetKeyRotationStatusResult(True, key.arn, key.rotation_period_in_days, key.next_rotation_date)
+
+
+class RotateKeyOnDemandRequest(NamedTuple):
+    key_id: str
+
+
+class RotateKeyOnDemandResult(NamedTuple):
+    key_id: str
+
+
+@operation("RotateKeyOnDemand", RotateKeyOnDemandRequest, writes=True)
+def rotate_key_on_demand(repo: Repository, env: Env, req: RotateKeyOnDemandRequest) -> RotateKeyOnDemandResult:
+    """Rotate now (at most 25 times per key); the automatic schedule is unchanged.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="RotateKeyOnDemand")
+    _check_rotatable(key, allow_external=True)
+    if key.origin == Origin.EXTERNAL:
+        raise KMSInvalidStateException(f"No available key material pending rotation for the key: {key.arn}.")
+    done = sum(1 for m in key.materials if m.rotation_type == "ON_DEMAND")
+    if done >= MAX_ON_DEMAND_ROTATIONS:
+        raise LimitExceededException(
+            "The on-demand rotations limit has been reached for the given keyId. "
+            f"No more on-demand rotations can be performed for this key: {key.arn}"
+        )
+    now = env.now()
+    if key.rotation_enabled and key.next_rotation_date is not None and key.next_rotation_date - now < CONFLICT_WINDOW_S:
+        raise ConflictException(
+            f"An automatic rotation of {key.arn} is scheduled within 20 minutes; try again after it completes."
+        )
+    repo.put_key(key._replace(materials=(*key.materials, _new_material(env, now, "ON_DEMAND"))))
+    return RotateKeyOnDemandResult(key.arn)
+
+
+class ListKeyRotationsRequest(NamedTuple):
+    key_id: str
+    include_key_material: str | None = None
+    limit: int | None = None
+    marker: str | None = None
+
+
+class RotationsListEntry(NamedTuple):
+    key_id: str
+    key_material_id: str
+    key_material_state: str
+    rotation_date: float | None = None
+    rotation_type: str | None = None
+
+
+class ListKeyRotationsResult(NamedTuple):
+    rotations: tuple[RotationsListEntry, ...]
+    truncated: bool
+    next_marker: str | None = None
+
+
+@operation("ListKeyRotations", ListKeyRotationsRequest, writes=False)
+def list_key_rotations(repo: Repository, env: Env, req: ListKeyRotationsRequest) -> ListKeyRotationsResult:
+    """Completed rotations, oldest first (with ALL_KEY_MATERIAL, the first material too).
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
+    """
+    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListKeyRotations")
+    _check_rotatable(key, allow_external=True)
+    limit = page_limit(req.limit, default=100)
+    after = decode_marker(f"rotations:{key.key_id}", req.marker)
+    current = key.current_material
+    entries = [
+        RotationsListEntry(
+            key.key_id,
+            m.material_id,
+            "CURRENT" if m is current else "NON_CURRENT",
+            m.rotation_date,
+            m.rotation_type,
+        )
+        for i, m in enumerate(key.materials)
+        if i > 0 or req.include_key_material == "ALL_KEY_MATERIAL"
+    ]
+    start = 0
+    if after is not None:
+        if not after.isdigit():
+            raise invalid_marker()
+        start = int(after) + 1
+    page = entries[start : start + limit]
+    if start + limit < len(entries):
+        marker = encode_marker(f"rotations:{key.key_id}", str(start + limit - 1))
+        return ListKeyRotationsResult(tuple(page), True, marker)
+    return ListKeyRotationsResult(tuple(page), False)
