@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import NamedTuple
 
 from .api import operation
@@ -59,7 +58,8 @@ def create_alias(repo: Repository, env: Env, req: CreateAliasRequest) -> None:
     if is_alias_reference(req.target_key_id):
         raise ValidationException("Aliases must refer to keys. Not aliases")
     key = resolve_key(repo, env, req.target_key_id, allow_alias=False, operation="CreateAlias")
-    if repo.get_alias(req.alias_name) is not None:
+    existing = repo.get_alias(req.alias_name)
+    if existing is not None and _key_alive(repo, env, existing.target_key_id):
         arn = alias_arn(env.partition, env.region, env.account_id, req.alias_name)
         raise AlreadyExistsException(f"An alias with the name {arn} already exists")
     if repo.count_aliases(key.key_id) >= MAX_ALIASES_PER_KEY:
@@ -166,11 +166,9 @@ def list_aliases(repo: Repository, env: Env, req: ListAliasesRequest) -> ListAli
         key_id = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListAliases").key_id
     listing = f"aliases:{key_id or ''}"
     after = decode_marker(listing, req.marker)
-    from .lookup import settle
-
     aliases = repo.list_aliases(key_id, after, limit + 1)
     # Aliases of a key whose deletion date passed are gone with it, read or not.
-    live = {a.target_key_id for a in aliases[:limit] if _key_alive(repo, env, a.target_key_id, settle)}
+    live = {a.target_key_id for a in aliases[:limit] if _key_alive(repo, env, a.target_key_id)}
     entries = tuple(
         AliasListEntry(
             a.alias_name,
@@ -187,6 +185,9 @@ def list_aliases(repo: Repository, env: Env, req: ListAliasesRequest) -> ListAli
     return ListAliasesResult(entries, False)
 
 
-def _key_alive(repo: Repository, env: Env, key_id: str, settle: Callable[..., object]) -> bool:
+def _key_alive(repo: Repository, env: Env, key_id: str) -> bool:
+    """False when the key is gone, also when its deletion date passed unnoticed until now."""
+    from .lookup import settle
+
     key = repo.get_key(key_id)
     return key is not None and settle(repo, env, key) is not None

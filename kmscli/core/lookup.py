@@ -49,6 +49,10 @@ def resolve_key(
     if key is not None:
         key = settle(repo, env, key)
     if key is None:
+        if ref.alias_name is not None:
+            # The alias went with its key when the key was destroyed.
+            arn = alias_arn(env.partition, env.region, env.account_id, ref.alias_name)
+            raise NotFoundException(f"Alias {arn} is not found.")
         raise NotFoundException(f"Key '{key_arn(env.partition, env.region, env.account_id, key_id)}' does not exist")
     if operation is not None:
         check_key_state(operation, key)
