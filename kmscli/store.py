@@ -15,10 +15,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kmscli.core import Alias, Key, KeyMaterial, KeyState, KeyUsage, Origin, Tag
 from kmscli.core.model import KeyManager
+
+if TYPE_CHECKING:
+    from kmscli.core.records import Grant, ImportToken
 
 SCHEMA_VERSION = 1
 DB_NAME = "kmscli.sqlite3"
@@ -41,6 +44,34 @@ CREATE TABLE IF NOT EXISTS tags (
     PRIMARY KEY (account, region, key_id, tag_key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS grants (
+    account TEXT NOT NULL, region TEXT NOT NULL, grant_id TEXT NOT NULL, key_id TEXT NOT NULL, name TEXT,
+    grantee_principal TEXT, grantee_service_principal TEXT, retiring_principal TEXT, retiring_service_principal TEXT,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account, region, grant_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS grants_by_key ON grants (account, region, key_id, grant_id);
+CREATE INDEX IF NOT EXISTS grants_by_name ON grants (account, region, key_id, name) WHERE name IS NOT NULL;
+CREATE INDEX IF NOT EXISTS grants_by_grantee ON grants (account, region, key_id, grantee_principal, grant_id)
+    WHERE grantee_principal IS NOT NULL;
+CREATE INDEX IF NOT EXISTS grants_by_grantee_service
+    ON grants (account, region, key_id, grantee_service_principal, grant_id) WHERE grantee_service_principal IS NOT NULL;
+CREATE INDEX IF NOT EXISTS grants_by_retiring ON grants (account, region, retiring_principal, grant_id)
+    WHERE retiring_principal IS NOT NULL;
+CREATE INDEX IF NOT EXISTS grants_by_retiring_service ON grants (account, region, retiring_service_principal, grant_id)
+    WHERE retiring_service_principal IS NOT NULL;
+CREATE TABLE IF NOT EXISTS grant_tokens (
+    account TEXT NOT NULL, region TEXT NOT NULL, token TEXT NOT NULL, grant_id TEXT NOT NULL,
+    PRIMARY KEY (account, region, token)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS grant_tokens_by_grant ON grant_tokens (account, region, grant_id);
+CREATE TABLE IF NOT EXISTS import_tokens (
+    account TEXT NOT NULL, region TEXT NOT NULL, token_id TEXT NOT NULL, key_id TEXT NOT NULL,
+    wrapping_algorithm TEXT NOT NULL, wrapping_key_spec TEXT NOT NULL, private_key BLOB NOT NULL,
+    expires REAL NOT NULL,
+    PRIMARY KEY (account, region, token_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS import_tokens_by_key ON import_tokens (account, region, key_id, expires);
 """
 
 
@@ -151,6 +182,9 @@ def _key_to_doc(key: Key) -> str:
     doc["materials"] = [
         {**m._asdict(), "secret": base64.b64encode(m.secret).decode("ascii")} for m in key.materials
     ]
+    pending = key.pending_material
+    if pending is not None:
+        doc["pending_material"] = {**pending._asdict(), "secret": base64.b64encode(pending.secret).decode("ascii")}
     return json.dumps(doc, separators=(",", ":"))
 
 
@@ -162,6 +196,9 @@ def _doc_to_key(account: str, region: str, key_id: str, text: str) -> Key:
     doc["materials"] = tuple(
         KeyMaterial(**{**m, "secret": base64.b64decode(m["secret"])}) for m in doc.get("materials", ())
     )
+    pending = doc.get("pending_material")
+    if pending is not None:
+        doc["pending_material"] = KeyMaterial(**{**pending, "secret": base64.b64decode(pending["secret"])})
     return Key(key_id=key_id, account_id=account, region=region, **doc)
 
 
@@ -174,6 +211,7 @@ class SqliteRepository:
         self.region = region
         self._scope = (account_id, region)
         self._writable = writable
+        self._key_counter = f"keys/{account_id}/{region}"
 
     def in_region(self, region: str) -> SqliteRepository:
         return SqliteRepository(self._conn, self.account_id, region, writable=self._writable)
@@ -199,21 +237,44 @@ class SqliteRepository:
         return None if row is None else _doc_to_key(self.account_id, self.region, key_id, row[0])
 
     def put_key(self, key: Key) -> None:
+        doc = _key_to_doc(key)
+        updated = self._write(
+            "UPDATE keys SET doc = ? WHERE account = ? AND region = ? AND key_id = ?", (doc, *self._scope, key.key_id)
+        )
+        if updated.rowcount == 0:
+            self._write("INSERT INTO keys (account, region, key_id, doc) VALUES (?, ?, ?, ?)",
+                        (*self._scope, key.key_id, doc))
+            self._count_keys(+1)
+
+    def _count_keys(self, delta: int) -> None:
+        # A running count, so the 100,000-key quota check costs the same at any size.
         self._write(
-            "INSERT OR REPLACE INTO keys (account, region, key_id, doc) VALUES (?, ?, ?, ?)",
-            (*self._scope, key.key_id, _key_to_doc(key)),
+            "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + ?",
+            (self._key_counter, delta, delta),
         )
 
     def delete_key(self, key_id: str) -> None:
         for table, column in (("keys", "key_id"), ("tags", "key_id"), ("aliases", "target_key_id")):
-            self._write(
+            deleted = self._write(
                 f"DELETE FROM {table} WHERE account = ? AND region = ? AND {column} = ?",  # noqa: S608  (fixed names)
+                (*self._scope, key_id),
+            )
+            if table == "keys" and deleted.rowcount:
+                self._count_keys(-1)
+        self._write(
+            "DELETE FROM grant_tokens WHERE account = ? AND region = ? AND grant_id IN "
+            "(SELECT grant_id FROM grants WHERE account = ? AND region = ? AND key_id = ?)",
+            (*self._scope, *self._scope, key_id),
+        )
+        for table in ("grants", "import_tokens"):
+            self._write(
+                f"DELETE FROM {table} WHERE account = ? AND region = ? AND key_id = ?",  # noqa: S608  (fixed names)
                 (*self._scope, key_id),
             )
 
     def count_keys(self) -> int:
-        row = self._conn.execute("SELECT count(*) FROM keys WHERE account = ? AND region = ?", self._scope)
-        return int(row.fetchone()[0])
+        row = self._conn.execute("SELECT value FROM counters WHERE name = ?", (self._key_counter,)).fetchone()
+        return 0 if row is None else int(row[0])
 
     def list_keys(self, after: str | None, limit: int) -> list[str]:
         rows = self._conn.execute(
@@ -271,3 +332,154 @@ class SqliteRepository:
             "INSERT INTO tags VALUES (?, ?, ?, ?, ?)",
             [(*self._scope, key_id, t.tag_key, t.tag_value) for t in tags],
         )
+
+    # ---------------------------------------------------------------- grants
+
+    def get_grant(self, grant_id: str) -> Grant | None:
+        row = self._conn.execute(
+            "SELECT grant_id, key_id, doc FROM grants WHERE account = ? AND region = ? AND grant_id = ?",
+            (*self._scope, grant_id),
+        ).fetchone()
+        return None if row is None else _row_to_grant(*row)
+
+    def put_grant(self, grant: Grant) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO grants VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                *self._scope,
+                grant.grant_id,
+                grant.key_id,
+                grant.name,
+                grant.grantee_principal,
+                grant.grantee_service_principal,
+                grant.retiring_principal,
+                grant.retiring_service_principal,
+                _grant_to_doc(grant),
+            ),
+        )
+
+    def delete_grant(self, grant_id: str) -> None:
+        for table in ("grants", "grant_tokens"):
+            self._write(
+                f"DELETE FROM {table} WHERE account = ? AND region = ? AND grant_id = ?",  # noqa: S608  (fixed names)
+                (*self._scope, grant_id),
+            )
+
+    def count_grants(self, key_id: str) -> int:
+        row = self._conn.execute(
+            "SELECT count(*) FROM grants WHERE account = ? AND region = ? AND key_id = ?", (*self._scope, key_id)
+        )
+        return int(row.fetchone()[0])
+
+    def list_grants(
+        self,
+        key_id: str,
+        after: str | None,
+        limit: int,
+        *,
+        grantee_principal: str | None = None,
+        grantee_service_principal: str | None = None,
+    ) -> list[Grant]:
+        sql = "SELECT grant_id, key_id, doc FROM grants WHERE account = ? AND region = ? AND key_id = ?"
+        args: list[Any] = [*self._scope, key_id]
+        for column, value in (
+            ("grantee_principal", grantee_principal),
+            ("grantee_service_principal", grantee_service_principal),
+        ):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                args.append(value)
+        sql += " AND grant_id > ? ORDER BY grant_id LIMIT ?"
+        return [_row_to_grant(*r) for r in self._conn.execute(sql, [*args, after or "", limit])]
+
+    def list_named_grants(self, key_id: str, name: str) -> list[Grant]:
+        rows = self._conn.execute(
+            "SELECT grant_id, key_id, doc FROM grants WHERE account = ? AND region = ? AND key_id = ? AND name = ? "
+            "ORDER BY grant_id",
+            (*self._scope, key_id, name),
+        )
+        return [_row_to_grant(*r) for r in rows]
+
+    def list_retirable_grants(
+        self, after: str | None, limit: int, *, principal: str | None = None, service_principal: str | None = None
+    ) -> list[Grant]:
+        column, value = ("retiring_principal", principal) if principal is not None else (
+            "retiring_service_principal",
+            service_principal,
+        )
+        rows = self._conn.execute(
+            f"SELECT grant_id, key_id, doc FROM grants WHERE account = ? AND region = ? AND {column} = ? "  # noqa: S608  (fixed names)
+            "AND grant_id > ? ORDER BY grant_id LIMIT ?",
+            (*self._scope, value, after or "", limit),
+        )
+        return [_row_to_grant(*r) for r in rows]
+
+    def put_grant_token(self, token: str, grant_id: str) -> None:
+        self._write("INSERT OR REPLACE INTO grant_tokens VALUES (?, ?, ?, ?)", (*self._scope, token, grant_id))
+
+    def grant_of_token(self, token: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT grant_id FROM grant_tokens WHERE account = ? AND region = ? AND token = ?", (*self._scope, token)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    # ---------------------------------------------------------------- import tokens
+
+    def put_import_token(self, token: ImportToken) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO import_tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                *self._scope,
+                token.token_id,
+                token.key_id,
+                token.wrapping_algorithm,
+                token.wrapping_key_spec,
+                token.private_key,
+                token.expires,
+            ),
+        )
+
+    def get_import_token(self, token_id: str) -> ImportToken | None:
+        from kmscli.core.records import ImportToken
+
+        row = self._conn.execute(
+            "SELECT token_id, key_id, wrapping_algorithm, wrapping_key_spec, private_key, expires FROM import_tokens "
+            "WHERE account = ? AND region = ? AND token_id = ?",
+            (*self._scope, token_id),
+        ).fetchone()
+        return None if row is None else ImportToken(row[0], row[1], row[2], row[3], bytes(row[4]), row[5])
+
+    def drop_expired_import_tokens(self, key_id: str, now: float) -> None:
+        where = "WHERE account = ? AND region = ? AND key_id = ? AND expires <= ?"
+        args = (*self._scope, key_id, now)
+        # Look before deleting: a read-only command must not write when there is nothing to drop.
+        if self._conn.execute(f"SELECT 1 FROM import_tokens {where} LIMIT 1", args).fetchone() is not None:  # noqa: S608
+            self._write(f"DELETE FROM import_tokens {where}", args)  # noqa: S608  (fixed text)
+
+
+def _grant_to_doc(grant: Grant) -> str:
+    """The grant's members besides its row key and indexed columns."""
+    constraints = grant.constraints._asdict() if grant.constraints is not None else None
+    doc = {
+        "creation_date": grant.creation_date,
+        "issuing_account": grant.issuing_account,
+        "operations": list(grant.operations),
+        "constraints": constraints,
+        "name": grant.name,
+        "grantee_principal": grant.grantee_principal,
+        "grantee_service_principal": grant.grantee_service_principal,
+        "retiring_principal": grant.retiring_principal,
+        "retiring_service_principal": grant.retiring_service_principal,
+    }
+    return json.dumps(doc, separators=(",", ":"))
+
+
+def _row_to_grant(grant_id: str, key_id: str, text: str) -> Grant:
+    # Imported here: only grant commands read grants, and every command imports this module.
+    from kmscli.core.records import Grant, GrantConstraints
+
+    doc = json.loads(text)
+    doc["operations"] = tuple(doc["operations"])
+    if doc["constraints"] is not None:
+        doc["constraints"] = GrantConstraints(**doc["constraints"])
+    return Grant(grant_id=grant_id, key_id=key_id, **doc)
