@@ -219,7 +219,15 @@ class OperationCommand(click.Command):
                     )
 
                 document = rt.transact(pages, writes=core.get_operation(self.operation).writes, options=options)
-            click.echo(output.render(document, output=options.get("output") or "json", query=query), nl=False)
+            text = output.render(
+                document,
+                output=options.get("output") or "json",
+                query=query,
+                title=self.operation,
+                color=options.get("color") or "auto",
+            )
+            # color=True: click must not strip the escape codes that --color on asked for.
+            click.echo(text, nl=False, color=True)
         except core.KmsError as e:
             raise AwsError(
                 f"An error occurred ({e.code}) when calling the {self.operation} operation: {e.message}"
@@ -334,7 +342,10 @@ def _click_option(spec: argv.OptionSpec) -> click.Option:
     elif kind:
         forms = docs.FORMS[kind]
     choices = spec.choices or (tuple(core.SHAPES[spec.shape].get("enum", ())) if spec.shape else ())
-    help_text = " ".join(p for p in (spec.help, forms) if p)
+    if spec.shape and spec.nargs == "0" and spec.value is False:
+        return click.Option([spec.flag], is_flag=True, default=None, help=f"The opposite of --{spec.flag[5:]}.")
+    described = docs.MEMBERS.get(spec.dest, "") if spec.shape else spec.help
+    help_text = " ".join(p for p in (described, forms) if p)
     if spec.nargs == "0":
         return click.Option([spec.flag], is_flag=True, default=None, help=help_text)
     param_type: click.ParamType = click.Choice(choices) if choices else click.STRING
@@ -346,7 +357,7 @@ def _click_option(spec: argv.OptionSpec) -> click.Option:
 
 
 # kmscli's own commands, apart from the AWS CLI surface: "module:attribute", imported on use.
-EXTRA_COMMANDS: dict[str, str] = {}
+EXTRA_COMMANDS: dict[str, str] = {"serve": "kmscli.cli.serve:serve", "console": "kmscli.cli.console:console"}
 
 
 class KmsGroup(click.Group):
@@ -378,7 +389,10 @@ class KmsGroup(click.Group):
         if ctx.resilient_parsing:
             return super().parse_args(ctx, rest)
         if parsed.values.get("version"):
-            click.echo(f"kmscli/{__version__} Python/{sys.version.split()[0]} click/{click.__version__}")
+            # click.__version__ is deprecated (a DeprecationWarning now, gone in Click 9.1).
+            from importlib.metadata import version
+
+            click.echo(f"kmscli/{__version__} Python/{sys.version.split()[0]} click/{version('click')}")
             ctx.exit(0)
         if parsed.help or (rest and rest[0] == "help" and len(rest) == 1):
             click.echo(ctx.get_help())
@@ -409,7 +423,7 @@ class KmsGroup(click.Group):
             sys.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:
             sys.exit(ExitCode.ERROR)
-        except Exception as e:  # noqa: BLE001  (the last resort: never a traceback unless --debug)
+        except Exception as e:
             if "--debug" in (args if args is not None else sys.argv):
                 raise
             click.echo(f"kmscli: internal error: {type(e).__name__}: {e}", err=True)

@@ -24,6 +24,182 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Add or overwrite tags on a KMS key.",
         "kmscli tag-resource --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --tags TagKey=Purpose,TagValue=Test",
     ),
+    "ListKeys": (
+        'List the KMS keys of the account and Region.',
+        'kmscli list-keys',
+    ),
+    "ListAliases": (
+        'List aliases, optionally of one key.',
+        'kmscli list-aliases --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "UpdateAlias": (
+        'Point an alias at another KMS key.',
+        'kmscli update-alias --alias-name alias/ExampleAlias --target-key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "DeleteAlias": (
+        'Delete an alias.',
+        'kmscli delete-alias --alias-name alias/ExampleAlias',
+    ),
+    "PutKeyPolicy": (
+        'Replace the key policy of a KMS key.',
+        'kmscli put-key-policy --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --policy file://key_policy.json',
+    ),
+    "ListKeyPolicies": (
+        'List the policy names of a KMS key.',
+        'kmscli list-key-policies --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "UntagResource": (
+        'Remove tags from a KMS key.',
+        'kmscli untag-resource --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --tag-keys Purpose',
+    ),
+    "ListResourceTags": (
+        'List the tags of a KMS key.',
+        'kmscli list-resource-tags --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "UpdateKeyDescription": (
+        'Replace the description of a KMS key.',
+        'kmscli update-key-description --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --description "Key for test data"',
+    ),
+    "EnableKey": (
+        'Enable a KMS key.',
+        'kmscli enable-key --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "DisableKey": (
+        'Disable a KMS key.',
+        'kmscli disable-key --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "ScheduleKeyDeletion": (
+        'Schedule the deletion of a KMS key.',
+        'kmscli schedule-key-deletion --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --pending-window-in-days 7',
+    ),
+    "CancelKeyDeletion": (
+        'Cancel the scheduled deletion of a key.',
+        'kmscli cancel-key-deletion --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "EnableKeyRotation": (
+        'Turn on automatic key rotation.',
+        'kmscli enable-key-rotation --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --rotation-period-in-days 180',
+    ),
+    "DisableKeyRotation": (
+        'Turn off automatic key rotation.',
+        'kmscli disable-key-rotation --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "GetKeyRotationStatus": (
+        'Show whether a key rotates automatically.',
+        'kmscli get-key-rotation-status --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "RotateKeyOnDemand": (
+        'Rotate the key material of a key now.',
+        'kmscli rotate-key-on-demand --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "ListKeyRotations": (
+        'List the completed rotations of a key.',
+        'kmscli list-key-rotations --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "Encrypt": (
+        'Encrypt data with a KMS key.',
+        'kmscli encrypt --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --plaintext fileb://ExamplePlaintextFile --output text --query CiphertextBlob',
+    ),
+    "Decrypt": (
+        'Decrypt a ciphertext made by a KMS key.',
+        'kmscli decrypt --ciphertext-blob fileb://ExampleEncryptedFile --output text --query Plaintext',
+    ),
+    "ReEncrypt": (
+        'Decrypt and encrypt again under another key.',
+        'kmscli re-encrypt --ciphertext-blob fileb://ExampleEncryptedFile --destination-key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "GenerateDataKey": (
+        'Generate a data key and its encrypted copy.',
+        'kmscli generate-data-key --key-id alias/ExampleAlias --key-spec AES_256',
+    ),
+    "GenerateDataKeyWithoutPlaintext": (
+        'Generate an encrypted data key only.',
+        'kmscli generate-data-key-without-plaintext --key-id alias/ExampleAlias --key-spec AES_256',
+    ),
+    "GenerateDataKeyPair": (
+        'Generate an asymmetric data key pair.',
+        'kmscli generate-data-key-pair --key-id alias/ExampleAlias --key-pair-spec RSA_3072',
+    ),
+    "GenerateDataKeyPairWithoutPlaintext": (
+        'Generate a data key pair, private key sealed.',
+        'kmscli generate-data-key-pair-without-plaintext --key-id alias/ExampleAlias --key-pair-spec ECC_NIST_P384',
+    ),
+    "GenerateRandom": (
+        'Generate random bytes.',
+        'kmscli generate-random --number-of-bytes 32',
+    ),
+    "Sign": (
+        'Sign a message with an asymmetric KMS key.',
+        'kmscli sign --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --message fileb://message.txt --message-type RAW --signing-algorithm RSASSA_PKCS1_V1_5_SHA_256',
+    ),
+    "Verify": (
+        'Verify a signature made by a KMS key.',
+        'kmscli verify --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --message fileb://message.txt --message-type RAW --signing-algorithm RSASSA_PKCS1_V1_5_SHA_256 --signature fileb://signature.bin',
+    ),
+    "GetPublicKey": (
+        'Download the public key of a key pair.',
+        'kmscli get-public-key --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --output text --query PublicKey',
+    ),
+    "GenerateMac": (
+        'Compute an HMAC of a message.',
+        'kmscli generate-mac --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --message fileb://message.txt --mac-algorithm HMAC_SHA_384',
+    ),
+    "VerifyMac": (
+        'Verify an HMAC made by a KMS key.',
+        'kmscli verify-mac --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --message fileb://message.txt --mac-algorithm HMAC_SHA_384 --mac fileb://mac.bin',
+    ),
+    "DeriveSharedSecret": (
+        'Derive an ECDH shared secret.',
+        'kmscli derive-shared-secret --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --key-agreement-algorithm ECDH --public-key fileb://peer_public_key.der',
+    ),
+    "Encapsulate": (
+        'Encapsulate a shared secret (ML-KEM).',
+        'kmscli encapsulate --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --encapsulation-algorithm ML_KEM',
+    ),
+    "Decapsulate": (
+        'Decapsulate a shared secret (ML-KEM).',
+        'kmscli decapsulate --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --ciphertext-blob fileb://ciphertext.bin --encapsulation-algorithm ML_KEM',
+    ),
+    "GetParametersForImport": (
+        'Get a wrapping key and import token.',
+        'kmscli get-parameters-for-import --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --wrapping-algorithm RSAES_OAEP_SHA_256 --wrapping-key-spec RSA_4096',
+    ),
+    "ImportKeyMaterial": (
+        'Import key material into a KMS key.',
+        'kmscli import-key-material --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --encrypted-key-material fileb://EncryptedKeyMaterial.bin --import-token fileb://ImportToken.bin --expiration-model KEY_MATERIAL_DOES_NOT_EXPIRE',
+    ),
+    "DeleteImportedKeyMaterial": (
+        'Delete the imported key material of a key.',
+        'kmscli delete-imported-key-material --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "ReplicateKey": (
+        'Replicate a multi-Region key to a Region.',
+        'kmscli replicate-key --key-id mrk-1234abcd12ab34cd56ef1234567890ab --replica-region us-west-2',
+    ),
+    "UpdatePrimaryRegion": (
+        'Make a replica the multi-Region primary.',
+        'kmscli update-primary-region --key-id mrk-1234abcd12ab34cd56ef1234567890ab --primary-region eu-west-2',
+    ),
+    "CreateGrant": (
+        'Grant principals permission to use a key.',
+        'kmscli create-grant --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --grantee-principal arn:aws:iam::111122223333:role/ExampleRole --operations Decrypt Encrypt',
+    ),
+    "ListGrants": (
+        'List the grants of a KMS key.',
+        'kmscli list-grants --key-id 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
+    "ListRetirableGrants": (
+        'List grants a principal can retire.',
+        'kmscli list-retirable-grants --retiring-principal arn:aws:iam::111122223333:role/ExampleRole',
+    ),
+    "RetireGrant": (
+        'Retire a grant.',
+        'kmscli retire-grant --grant-token $GRANT_TOKEN',
+    ),
+    "RevokeGrant": (
+        'Revoke a grant.',
+        'kmscli revoke-grant --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --grant-id 1234a2345b8a4e350500d432bccf8ecd6506d6b6a1f7c5cd',
+    ),
 }
 
 # How each kind of parameter may be written, appended to every option's help.
@@ -38,4 +214,76 @@ FORMS = {
     "structure": "Shorthand k1=v1,k2=v2 or a JSON object.",
     "list<string>": "One or more words, or a JSON list.",
     "list<structure>": "One or more shorthand words (TagKey=a,TagValue=b TagKey=c,TagValue=d) or a JSON list.",
+}
+
+# What each parameter is, in one sentence (the accepted forms are added from its type).
+MEMBERS: dict[str, str] = {
+    "AliasName": "The alias, beginning with alias/ (not alias/aws/).",
+    "BypassPolicyLockoutSafetyCheck": "Skip the check that the new policy still lets you change it.",
+    "CiphertextBlob": "The ciphertext to decrypt.",
+    "Constraints": "Encryption context constraints of the grant.",
+    "CustomKeyStoreId": "A custom key store (kmscli has none).",
+    "CustomerMasterKeySpec": "Deprecated spelling of --key-spec.",
+    "Description": "A description of the key.",
+    "DestinationEncryptionAlgorithm": "The algorithm that encrypts again.",
+    "DestinationEncryptionContext": "The encryption context of the new ciphertext.",
+    "DestinationKeyId": "The key that encrypts again: key ID, key ARN, alias name or alias ARN.",
+    "DryRun": "Check everything, then answer DryRunOperationException instead of acting.",
+    "DryRunModifiers": "What a dry run leaves unchecked (IGNORE_CIPHERTEXT).",
+    "EncapsulationAlgorithm": "The key encapsulation algorithm (ML_KEM).",
+    "EncryptedKeyMaterial": "The key material, wrapped with the public key from get-parameters-for-import.",
+    "EncryptionAlgorithm": "The encryption algorithm.",
+    "EncryptionContext": "Key-value pairs bound to the ciphertext; decrypt must give the same.",
+    "ExpirationModel": "Whether the imported key material expires.",
+    "GrantId": "The grant ID.",
+    "GrantToken": "A grant token from create-grant.",
+    "GrantTokens": "Grant tokens from create-grant.",
+    "GranteePrincipal": "The principal the grant gives permissions to.",
+    "GranteeServicePrincipal": "The AWS service principal the grant gives permissions to.",
+    "ImportToken": "The import token from get-parameters-for-import.",
+    "ImportType": "Whether this imports new or existing key material.",
+    "IncludeKeyMaterial": "Also list the first and pending key material (ALL_KEY_MATERIAL).",
+    "KeyAgreementAlgorithm": "The key agreement algorithm (ECDH).",
+    "KeyId": "The KMS key: key ID, key ARN, alias name or alias ARN where the command accepts aliases.",
+    "KeyMaterialDescription": "A description of the imported key material.",
+    "KeyMaterialId": "The key material ID.",
+    "KeyPairSpec": "The type of the data key pair.",
+    "KeySpec": "The type of key (key spec).",
+    "KeyUsage": "What the key is for.",
+    "Limit": "The most items one page holds.",
+    "Mac": "The HMAC to verify.",
+    "MacAlgorithm": "The HMAC algorithm.",
+    "Marker": "The NextMarker of the previous page.",
+    "Message": "The message, or its digest with --message-type DIGEST.",
+    "MessageType": "Whether --message is the message (RAW) or its digest (DIGEST).",
+    "MultiRegion": "Create a multi-Region primary key.",
+    "Name": "A name that makes create-grant idempotent.",
+    "NumberOfBytes": "How many bytes.",
+    "Operations": "The operations the grant allows.",
+    "Origin": "Where the key material comes from.",
+    "PendingWindowInDays": "Days before the key is deleted (7-30, default 30).",
+    "Plaintext": "The data to encrypt.",
+    "Policy": "The key policy, a JSON document.",
+    "PolicyName": "The policy name; only default exists.",
+    "PrimaryRegion": "The Region of the replica that becomes the primary.",
+    "PublicKey": "The other party's public key, DER-encoded.",
+    "Recipient": "An attestation document (not supported by kmscli).",
+    "ReplicaRegion": "The Region to replicate the key to.",
+    "ResourceOwners": "Whose keys to list (SELF).",
+    "RetiringPrincipal": "The principal that may retire the grant.",
+    "RetiringServicePrincipal": "The AWS service principal that may retire the grant.",
+    "RotationPeriodInDays": "Days between automatic rotations (90-2560, default 365).",
+    "SharedSecretCiphertextBlob": "The encapsulated shared secret.",
+    "Signature": "The signature to verify.",
+    "SigningAlgorithm": "The signing algorithm.",
+    "SourceEncryptionAlgorithm": "The algorithm the ciphertext was made with.",
+    "SourceEncryptionContext": "The encryption context the ciphertext was made with.",
+    "SourceKeyId": "The key the ciphertext was made with.",
+    "TagKeys": "The tag keys to remove.",
+    "Tags": "Tags (TagKey, TagValue).",
+    "TargetKeyId": "The key the alias points to: key ID or key ARN.",
+    "ValidTo": "When the imported key material expires.",
+    "WrappingAlgorithm": "How you will wrap the key material.",
+    "WrappingKeySpec": "The type of the RSA wrapping key.",
+    "XksKeyId": "An external key store key (kmscli has none).",
 }
