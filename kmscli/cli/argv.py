@@ -114,7 +114,8 @@ def _resolve(name: str, options: tuple[OptionSpec, ...]) -> OptionSpec | None:
     exact = [o for o in options if o.flag == name]
     if exact:
         return exact[0]
-    matches = sorted({o.flag for o in options if o.flag.startswith(name)})
+    # argparse lists candidates in the order the options were added: model member order.
+    matches = list(dict.fromkeys(o.flag for o in options if o.flag.startswith(name)))
     if len(matches) == 1:
         return next(o for o in options if o.flag == matches[0])
     if len(matches) > 1:

@@ -46,8 +46,12 @@ def account_id(environ: Mapping[str, str]) -> str:
 def region(option: str | None, profile: str | None, environ: Mapping[str, str]) -> str:
     """--region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1 (D4)."""
     value = option or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    profile = profile or environ.get("AWS_PROFILE")
     if not value:
-        value = _profile_region(profile or environ.get("AWS_PROFILE"), environ) or DEFAULT_REGION
+        value = _profile_region(profile, environ) or DEFAULT_REGION
+    elif profile:
+        # A named profile must exist even when the region comes from elsewhere, as with the AWS CLI.
+        _profile_region(profile, environ)
     if not _REGION.fullmatch(value):
         raise ConfigError(f"Invalid region {value!r}: a region looks like us-west-2")
     return value
