@@ -62,15 +62,19 @@ def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None
         valid = ", ".join(_type_name(t) for t in allowed)
         if kind == "timestamp":
             valid = "<class 'datetime.datetime'>, timestamp-string"
+        elif kind == "blob":
+            # botocore names file objects, not str, although it accepts str too.
+            valid = "<class 'bytes'>, <class 'bytearray'>, file-like object"
         problems.append(
-            f"Invalid type for parameter {name}, value: {value}, type: {type(value)}, valid types: {valid}"
+            f"Invalid type for parameter {name or 'input'}, value: {value}, type: {type(value)}, valid types: {valid}"
         )
         return
     label = name or "input"
     if kind == "structure":
         members = {m: sub for m, _, sub in shape["members"]}
         for req in shape["required"]:
-            if req not in value:
+            # None means "not given" throughout the core (e.g. a null in --cli-input-json).
+            if value.get(req) is None:
                 problems.append(f'Missing required parameter in {label}: "{req}"')
         known = []
         for key in value:
@@ -91,7 +95,7 @@ def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None
     elif kind == "map":
         for k, v in value.items():
             _client(k, shape["key"], f"{name} (key: {k})", problems)
-            _client(v, shape["value"], f"{name} (key: {k})", problems)
+            _client(v, shape["value"], f"{name}.{k}", problems)
     elif kind == "string":
         if "min" in shape and len(value) < shape["min"]:
             problems.append(f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}")

@@ -1,0 +1,400 @@
+"""One contract, two implementations: InMemoryRepository and the SQLite store (STYLE B.8).
+
+Each test opens "sessions" on one backend: for memory, views of one shared world; for SQLite, one
+committed transaction each, so the SQLite run also proves that what one command writes the next reads.
+The store-only tests at the end cover the file itself (D3): permissions, WAL, schema version, refusals.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kmscli import core
+from kmscli.core.model import Alias, Key, KeyManager, KeyMaterial, KeyState, KeyUsage, Origin, Tag
+from kmscli.store import DB_NAME, SCHEMA_VERSION, StateError, Store, UpgradeNeeded
+
+ACCOUNT = "111122223333"
+OTHER_ACCOUNT = "444455556666"
+REGION = "us-west-2"
+
+Session = Callable[..., AbstractContextManager[Any]]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def session(request: pytest.FixtureRequest, tmp_path: Path) -> Session:
+    """`session(account=..., region=...)`: a context manager giving a repository on the backend under test."""
+    if request.param == "memory":
+        world: dict[Any, Any] = {}
+
+        @contextmanager
+        def memory(account: str = ACCOUNT, region: str = REGION) -> Iterator[Any]:
+            yield core.InMemoryRepository(account, region, world)
+
+        return memory
+    store = Store(tmp_path / "state")
+
+    @contextmanager
+    def sqlite(account: str = ACCOUNT, region: str = REGION) -> Iterator[Any]:
+        with store.transaction(write=True, account_id=account, region=region) as repo:
+            yield repo
+
+    return sqlite
+
+
+def make_key(key_id: str, *, account: str = ACCOUNT, region: str = REGION, **changes: Any) -> Key:
+    return Key(
+        key_id=key_id,
+        arn=f"arn:aws:kms:{region}:{account}:key/{key_id}",
+        account_id=account,
+        region=region,
+        creation_date=1502910355.475,
+        description="",
+        key_spec="SYMMETRIC_DEFAULT",
+        key_usage=KeyUsage.ENCRYPT_DECRYPT,
+        origin=Origin.AWS_KMS,
+        key_state=KeyState.Enabled,
+        policy="{}",
+    )._replace(**changes)
+
+
+# Every member away from its default, bytes that are not UTF-8, a policy with escapes and non-ASCII text.
+FULL_KEY = make_key(
+    "mrk-0123456789abcdef0123456789abcdef",
+    description="All members: d\u00e9j\u00e0 vu",
+    key_spec="RSA_2048",
+    key_usage=KeyUsage.SIGN_VERIFY,
+    origin=Origin.EXTERNAL,
+    key_state=KeyState.PendingReplicaDeletion,
+    policy='{\n  "Version" : "2012-10-17",\n  "Sid" : "tab\\there \u00ff"\n}',
+    key_manager=KeyManager.AWS,
+    multi_region=True,
+    primary_region="us-east-1",
+    replica_regions=("us-west-2", "eu-west-1"),
+    deletion_date=1503515155.5,
+    pending_deletion_window_in_days=7,
+    materials=(
+        KeyMaterial("a" * 64, b"\x00\xff\xfe" * 11, 1502910355.475),
+        KeyMaterial("b" * 64, bytes(range(256)), 1502910400.0, rotation_date=1502910400.0, rotation_type="ON_DEMAND"),
+    ),
+    rotation_enabled=True,
+    rotation_period_in_days=90,
+    next_rotation_date=1510686400.125,
+)
+KEY_IDS = [f"{i:08x}-0000-4000-8000-000000000000" for i in (3, 10, 1, 7, 2)]
+
+
+# ---------------------------------------------------------------- keys
+
+
+def test_missing_key(session: Session) -> None:
+    with session() as repo:
+        assert (repo.get_key(KEY_IDS[0]), repo.count_keys(), repo.list_keys(None, 10)) == (None, 0, [])
+
+
+def test_put_and_get_every_member(session: Session) -> None:
+    with session() as repo:
+        repo.put_key(FULL_KEY)
+    with session() as repo:
+        got = repo.get_key(FULL_KEY.key_id)
+    assert got == FULL_KEY
+    assert [type(v) for v in got] == [type(v) for v in FULL_KEY]
+    assert [type(m.secret) for m in got.materials] == [bytes, bytes]
+    assert (type(got.key_usage), type(got.origin), type(got.key_state), type(got.key_manager)) == (
+        KeyUsage,
+        Origin,
+        KeyState,
+        KeyManager,
+    )
+
+
+def test_put_replaces(session: Session) -> None:
+    with session() as repo:
+        repo.put_key(make_key(KEY_IDS[0]))
+        repo.put_key(make_key(KEY_IDS[0], description="second", key_state=KeyState.Disabled))
+    with session() as repo:
+        assert repo.get_key(KEY_IDS[0]) == make_key(KEY_IDS[0], description="second", key_state=KeyState.Disabled)
+        assert repo.count_keys() == 1
+
+
+def test_count_keys(session: Session) -> None:
+    with session() as repo:
+        for n, key_id in enumerate(KEY_IDS, start=1):
+            repo.put_key(make_key(key_id))
+            assert repo.count_keys() == n
+
+
+def test_delete_key_removes_its_aliases_and_tags(session: Session) -> None:
+    doomed, kept = KEY_IDS[0], KEY_IDS[1]
+    with session() as repo:
+        for key_id in (doomed, kept):
+            repo.put_key(make_key(key_id))
+            repo.put_alias(Alias(f"alias/{key_id[:8]}-a", key_id, 1.0, 1.0))
+            repo.put_alias(Alias(f"alias/{key_id[:8]}-b", key_id, 1.0, 1.0))
+            repo.put_tags(key_id, [Tag("owner", key_id)])
+    with session() as repo:
+        repo.delete_key(doomed)
+        # Deleting what is not there is not an error.
+        repo.delete_key(KEY_IDS[2])
+    with session() as repo:
+        assert (repo.get_key(doomed), repo.count_aliases(doomed), repo.get_tags(doomed)) == (None, 0, [])
+        assert repo.get_alias(f"alias/{doomed[:8]}-a") is None
+        assert repo.list_keys(None, 10) == [kept]
+        assert repo.list_aliases(None, None, 10) == [
+            Alias(f"alias/{kept[:8]}-a", kept, 1.0, 1.0),
+            Alias(f"alias/{kept[:8]}-b", kept, 1.0, 1.0),
+        ]
+        assert repo.get_tags(kept) == [Tag("owner", kept)]
+
+
+def test_list_keys_order_after_and_limit(session: Session) -> None:
+    ordered = sorted(KEY_IDS)
+    with session() as repo:
+        for key_id in KEY_IDS:
+            repo.put_key(make_key(key_id))
+    with session() as repo:
+        assert repo.list_keys(None, 100) == ordered
+        assert repo.list_keys(None, 2) == ordered[:2]
+        assert repo.list_keys(ordered[1], 2) == ordered[2:4]
+        assert repo.list_keys(ordered[3], 100) == ordered[4:]
+        assert repo.list_keys(ordered[-1], 100) == []
+        # `after` need not be an existing ID.
+        assert repo.list_keys("00000005", 100) == [k for k in ordered if k > "00000005"]
+
+
+def test_list_keys_pages_through_many_keys(session: Session) -> None:
+    ids = [f"{i:08x}-1111-4111-8111-111111111111" for i in random.Random(7).sample(range(10_000), 250)]
+    with session() as repo:
+        for key_id in ids:
+            repo.put_key(make_key(key_id))
+    seen: list[str] = []
+    after = None
+    with session() as repo:
+        while page := repo.list_keys(after, 100):
+            assert len(page) <= 100
+            seen += page
+            after = page[-1]
+    assert seen == sorted(ids)
+
+
+# ---------------------------------------------------------------- aliases
+
+
+def test_aliases(session: Session) -> None:
+    one, two = KEY_IDS[0], KEY_IDS[1]
+    with session() as repo:
+        assert (repo.get_alias("alias/a"), repo.count_aliases(one), repo.list_aliases(None, None, 10)) == (None, 0, [])
+        repo.put_alias(Alias("alias/c", one, 1.5, 1.5))
+        repo.put_alias(Alias("alias/a", one, 2.0, 2.0))
+        repo.put_alias(Alias("alias/b", two, 3.0, 3.0))
+        repo.put_alias(Alias("alias/B", two, 3.0, 3.0))
+    with session() as repo:
+        assert repo.get_alias("alias/a") == Alias("alias/a", one, 2.0, 2.0)
+        assert (repo.count_aliases(one), repo.count_aliases(two), repo.count_aliases(KEY_IDS[2])) == (2, 2, 0)
+        everything = [
+            Alias("alias/B", two, 3.0, 3.0),
+            Alias("alias/a", one, 2.0, 2.0),
+            Alias("alias/b", two, 3.0, 3.0),
+            Alias("alias/c", one, 1.5, 1.5),
+        ]
+        assert repo.list_aliases(None, None, 10) == everything
+        assert repo.list_aliases(None, None, 2) == everything[:2]
+        assert repo.list_aliases(None, "alias/a", 10) == everything[2:]
+        assert repo.list_aliases(one, None, 10) == [everything[1], everything[3]]
+        assert repo.list_aliases(one, "alias/a", 10) == [everything[3]]
+        assert repo.list_aliases(two, None, 1) == [everything[0]]
+
+
+def test_put_alias_replaces_and_delete_alias_removes(session: Session) -> None:
+    one, two = KEY_IDS[0], KEY_IDS[1]
+    with session() as repo:
+        repo.put_alias(Alias("alias/app", one, 1.0, 1.0))
+    with session() as repo:
+        repo.put_alias(Alias("alias/app", two, 1.0, 9.0))
+    with session() as repo:
+        assert repo.get_alias("alias/app") == Alias("alias/app", two, 1.0, 9.0)
+        assert (repo.count_aliases(one), repo.count_aliases(two)) == (0, 1)
+        repo.delete_alias("alias/app")
+        repo.delete_alias("alias/never-there")
+    with session() as repo:
+        assert (repo.get_alias("alias/app"), repo.list_aliases(None, None, 10)) == (None, [])
+
+
+# ---------------------------------------------------------------- tags
+
+
+def test_tags(session: Session) -> None:
+    one, two = KEY_IDS[0], KEY_IDS[1]
+    with session() as repo:
+        assert repo.get_tags(one) == []
+        repo.put_tags(one, [Tag("b", "2"), Tag("a", ""), Tag("C", "3")])
+        repo.put_tags(two, [Tag("z", "26")])
+    with session() as repo:
+        assert repo.get_tags(one) == [Tag("C", "3"), Tag("a", ""), Tag("b", "2")]
+        assert repo.get_tags(two) == [Tag("z", "26")]
+        # The whole set is replaced, not merged.
+        repo.put_tags(one, [Tag("d", "4")])
+    with session() as repo:
+        assert repo.get_tags(one) == [Tag("d", "4")]
+        repo.put_tags(one, [])
+    with session() as repo:
+        assert (repo.get_tags(one), repo.get_tags(two)) == ([], [Tag("z", "26")])
+
+
+# ---------------------------------------------------------------- scoping
+
+
+def test_in_region_is_another_namespace_of_the_same_account(session: Session) -> None:
+    key_id = KEY_IDS[0]
+    with session() as repo:
+        europe = repo.in_region("eu-west-1")
+        assert (europe.account_id, europe.region, repo.region) == (ACCOUNT, "eu-west-1", REGION)
+        europe.put_key(make_key(key_id, region="eu-west-1", description="europe"))
+        europe.put_alias(Alias("alias/app", key_id, 1.0, 1.0))
+        europe.put_tags(key_id, [Tag("where", "eu")])
+        repo.put_key(make_key(key_id, description="oregon"))
+        assert europe.in_region(REGION).get_key(key_id) == make_key(key_id, description="oregon")
+    with session() as repo:
+        assert repo.get_key(key_id) == make_key(key_id, description="oregon")
+        assert (repo.get_alias("alias/app"), repo.get_tags(key_id), repo.count_keys()) == (None, [], 1)
+        europe = repo.in_region("eu-west-1")
+        assert europe.get_key(key_id) == make_key(key_id, region="eu-west-1", description="europe")
+        assert europe.get_alias("alias/app") == Alias("alias/app", key_id, 1.0, 1.0)
+        assert europe.get_tags(key_id) == [Tag("where", "eu")]
+        europe.delete_key(key_id)
+    with session() as repo:
+        assert repo.get_key(key_id) == make_key(key_id, description="oregon")
+        assert repo.in_region("eu-west-1").list_keys(None, 10) == []
+
+
+def test_accounts_are_isolated(session: Session) -> None:
+    key_id = KEY_IDS[0]
+    with session(account=ACCOUNT) as repo:
+        repo.put_key(make_key(key_id))
+        repo.put_alias(Alias("alias/app", key_id, 1.0, 1.0))
+        repo.put_tags(key_id, [Tag("a", "b")])
+    with session(account=OTHER_ACCOUNT) as other:
+        assert other.account_id == OTHER_ACCOUNT
+        assert (other.get_key(key_id), other.count_keys(), other.list_keys(None, 10)) == (None, 0, [])
+        assert (other.get_alias("alias/app"), other.list_aliases(None, None, 10), other.count_aliases(key_id)) == (
+            None,
+            [],
+            0,
+        )
+        assert other.get_tags(key_id) == []
+        other.delete_key(key_id)
+    with session(account=ACCOUNT) as repo:
+        assert repo.get_key(key_id) == make_key(key_id)
+        assert repo.get_alias("alias/app") == Alias("alias/app", key_id, 1.0, 1.0)
+        assert repo.get_tags(key_id) == [Tag("a", "b")]
+
+
+# ---------------------------------------------------------------- the SQLite file itself
+
+
+def write_one_key(store: Store, key: Key) -> None:
+    with store.transaction(write=True, account_id=ACCOUNT, region=REGION) as repo:
+        repo.put_key(key)
+
+
+def test_state_directory_and_files_are_private_even_with_umask_0(tmp_path: Path) -> None:
+    state_dir = tmp_path / "deep" / "state"
+    old = os.umask(0)
+    try:
+        store = Store(state_dir)
+        with store.transaction(write=True, account_id=ACCOUNT, region=REGION) as repo:
+            repo.put_key(make_key(KEY_IDS[0]))
+            # The WAL and shared-memory files exist while the transaction is open; they hold key material too.
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in state_dir.iterdir()}
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(state_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((state_dir / DB_NAME).stat().st_mode) == 0o600
+    assert modes == {DB_NAME: 0o600, f"{DB_NAME}-wal": 0o600, f"{DB_NAME}-shm": 0o600}
+
+
+def test_database_is_wal_with_schema_version_1(tmp_path: Path) -> None:
+    write_one_key(Store(tmp_path), make_key(KEY_IDS[0]))
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    finally:
+        conn.close()
+    assert SCHEMA_VERSION == 1
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    write_one_key(store, make_key(KEY_IDS[0]))
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    for write in (False, True):
+        with (
+            pytest.raises(StateError) as caught,
+            store.transaction(write=write, account_id=ACCOUNT, region=REGION),
+        ):
+            pytest.fail("a newer schema must be refused before the transaction starts")
+        assert str(caught.value) == (
+            f"the state was written by a newer kmscli (schema 2, this one knows 1) ({tmp_path / DB_NAME})"
+        )
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    text = "these are my notes, not a database\n" * 20
+    (tmp_path / DB_NAME).write_text(text)
+    with (
+        pytest.raises(StateError) as caught,
+        Store(tmp_path).transaction(write=True, account_id=ACCOUNT, region=REGION),
+    ):
+        pytest.fail("a non-SQLite file must be refused before the transaction starts")
+    assert str(caught.value) == f"the state database is unreadable: file is not a database ({tmp_path / DB_NAME})"
+    # The file is left as it was.
+    assert (tmp_path / DB_NAME).read_text() == text
+
+
+def test_an_exception_rolls_the_transaction_back(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    write_one_key(store, make_key(KEY_IDS[0]))
+
+    class Boom(Exception):
+        pass
+
+    def failing_command() -> None:
+        with store.transaction(write=True, account_id=ACCOUNT, region=REGION) as repo:
+            repo.put_key(make_key(KEY_IDS[1]))
+            repo.put_key(make_key(KEY_IDS[0], description="changed"))
+            repo.put_alias(Alias("alias/app", KEY_IDS[1], 1.0, 1.0))
+            repo.put_tags(KEY_IDS[0], [Tag("a", "b")])
+            raise Boom
+
+    with pytest.raises(Boom):
+        failing_command()
+    with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
+        assert repo.list_keys(None, 10) == [KEY_IDS[0]]
+        assert repo.get_key(KEY_IDS[0]) == make_key(KEY_IDS[0])
+        assert (repo.get_alias("alias/app"), repo.get_tags(KEY_IDS[0])) == (None, [])
+
+
+def test_a_read_transaction_never_writes(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    write_one_key(store, make_key(KEY_IDS[0]))
+
+    def read_then_write() -> None:
+        with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
+            assert repo.get_key(KEY_IDS[0]) == make_key(KEY_IDS[0])
+            repo.put_key(make_key(KEY_IDS[1]))
+
+    with pytest.raises(UpgradeNeeded):
+        read_then_write()
+    with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
+        assert repo.list_keys(None, 10) == [KEY_IDS[0]]
