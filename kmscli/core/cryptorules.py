@@ -1,0 +1,55 @@
+"""The rules every cryptographic operation shares (spec "Common rules for cryptographic operations").
+
+In the order the spec gives (§1.5): the key is resolved and its state checked (lookup.py,
+states.py), then its usage, then the algorithm against its key spec; operation-specific
+parameter rules follow, and DryRun answers last, once everything else has passed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import DryRunOperationException, InvalidKeyUsageException, ValidationException
+from .keyspecs import KEY_SPECS
+from .lookup import resolve_key
+from .model import Key, KeyMaterial, KeyUsage
+
+if TYPE_CHECKING:
+    from .env import Env
+    from .ports import Repository
+
+
+def usable_key(repo: Repository, env: Env, key_id: str, operation: str, usage: KeyUsage) -> Key:
+    """The key `key_id` names (any identifier form), in a state and with the usage `operation` needs."""
+    key = resolve_key(repo, env, key_id, allow_alias=True, operation=operation)
+    check_usage(key, operation, usage)
+    return key
+
+
+def check_usage(key: Key, operation: str, usage: KeyUsage) -> None:
+    if key.key_usage != usage:
+        raise InvalidKeyUsageException(f"{key.arn} key usage is {key.key_usage} which is not valid for {operation}.")
+
+
+def check_algorithm(key: Key, algorithm: str) -> None:
+    """The algorithm must be one the key's spec lists for its usage (spec §3.1)."""
+    if algorithm not in KEY_SPECS[key.key_spec].usages.get(key.key_usage, ()):
+        raise InvalidKeyUsageException(f"Algorithm {algorithm} is incompatible with key spec {key.key_spec}.")
+
+
+def current_material(key: Key) -> KeyMaterial:
+    material = key.current_material
+    # A key without material is PendingImport, which the state table has refused already.
+    assert material is not None, f"{key.arn} has no key material"
+    return material
+
+
+def refuse_recipient(recipient: Any) -> None:
+    if recipient is not None:
+        raise ValidationException("Recipient (attestation document) is not supported by kmscli")
+
+
+def dry_run(requested: bool | None) -> None:
+    """Called after every check has passed: a dry run stops here, changing nothing."""
+    if requested:
+        raise DryRunOperationException("The request would have succeeded, but the DryRun option is set.")
