@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -40,10 +41,15 @@ def to_wire(shape_name: str, value: Any, *, timestamp_format: str = "wire") -> A
 
 
 def format_timestamp(epoch: float, timestamp_format: str) -> float | str:
-    """Epoch seconds as the wire carries them, or ISO 8601 as AWS CLI v2 prints them."""
+    """Epoch seconds as KMS sends them (a JSON float), or ISO 8601 for `iso8601`.
+
+    KMS's wire timestamps are doubles, so the AWS CLI prints `1502910355.0`, never `1502910355`.
+    `iso8601` is the AWS CLI's `datetime.isoformat()` in UTC: `2017-07-13T23:22:49.234000+00:00`,
+    with no fraction at all when the microseconds are zero.
+    """
     if timestamp_format == "iso8601":
         return datetime.fromtimestamp(epoch, UTC).isoformat()
-    return epoch
+    return float(epoch)
 
 
 def result_document(output_shape: str | None, result: Any, *, timestamp_format: str = "wire") -> dict[str, Any]:
@@ -54,18 +60,26 @@ def result_document(output_shape: str | None, result: Any, *, timestamp_format: 
     raise TypeError(f"cannot render {type(result).__name__}")
 
 
-def render(document: Any, *, output: str = "json", query: Any = None) -> str:
-    """The text printed for `document`; an empty response prints nothing at all."""
-    if document == {} and query is None:
-        return ""
+def render(
+    document: Any, *, output: str = "json", query: Any = None, title: str | None = None, color: str = "auto"
+) -> str:
+    """The text AWS CLI v1 prints for `document` (after `query`); `title` heads a table."""
     if query is not None:
         document = query.search(document)
     if output == "text":
         return format_text(document)
     if output == "table":
-        from kmscli.table import format_table  # only table output pays for the table code
+        from kmscli import table  # only table output pays for the table code
 
-        return format_table(document)
+        return table.format_table(
+            document,
+            title or "",
+            color=table.wants_color(color, sys.stdout),
+            width=table.terminal_width(sys.stdout),
+        )
+    # An empty response (or a query yielding {}) prints nothing at all; null prints "null".
+    if document == {}:
+        return ""
     return json.dumps(document, indent=4, ensure_ascii=False) + "\n"
 
 
@@ -102,7 +116,7 @@ def _text_list(items: list[Any], identifier: str | None, lines: list[str]) -> No
     if not items:
         return
     if any(isinstance(el, dict) for el in items):
-        columns = sorted({k for el in items if isinstance(el, dict) for k, v in el.items() if _is_scalar(v)})
+        columns = sorted({k for el in items for k, v in _items(el) if _is_scalar(v)})
         for el in items:
             _text(el, identifier, columns, lines)
         return
@@ -115,6 +129,13 @@ def _text_list(items: list[Any], identifier: str | None, lines: list[str]) -> No
     for el in items:
         if not _is_scalar(el):
             _text(el, identifier, None, lines)
+
+
+def _items(value: Any) -> Any:
+    if not isinstance(value, dict):
+        # A list mixing dicts with other values: the AWS CLI fails this way (exit 255).
+        raise ValueError(f"'{type(value).__name__}' object has no attribute 'items'")
+    return value.items()
 
 
 def _text_dict(item: dict[str, Any], identifier: str | None, columns: list[str] | None, lines: list[str]) -> None:

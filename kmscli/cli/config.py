@@ -90,6 +90,14 @@ def _profile_region(profile: str | None, environ: Mapping[str, str]) -> str | No
     return sections[wanted].get("region") or None
 
 
+def timestamp_format(option: str | None, environ: Mapping[str, str]) -> str:
+    """--cli-timestamp-format, else KMSCLI_TIMESTAMP_FORMAT, else wire (epoch seconds as sent)."""
+    value = option or environ.get("KMSCLI_TIMESTAMP_FORMAT") or "wire"
+    if value not in ("wire", "none", "iso8601"):
+        raise ConfigError(f'Unknown cli_timestamp_format value: {value}, valid values are "none", "wire" or "iso8601"')
+    return value
+
+
 def clock(environ: Mapping[str, str]) -> Callable[[], float]:
     fixed = environ.get("KMSCLI_FIXED_TIME")
     if not fixed:

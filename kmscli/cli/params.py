@@ -1,8 +1,17 @@
-"""Parameter syntaxes of the AWS CLI: turn one option's words into a Python value.
+"""Parameter syntaxes of the AWS CLI v1: turn one option's words into a Python value.
 
-Syntax only (B.4): shorthand, JSON, file:// and fileb://, blobs, integers, timestamps. What a
-value means is the core's business; a value that cannot even be parsed gets the AWS CLI's
-"Error parsing parameter" message here.
+Syntax only (B.4): param files, shorthand, JSON, blobs, integers, timestamps. What a value means
+is the core's business (a wrong type or member is reported by core validation, with botocore's
+wording); a value that cannot even be parsed gets the AWS CLI's message here, exit 255.
+
+The order of steps is the AWS CLI's (awscli-conventions §4):
+1. `file://` (text, universal newlines) and `fileb://` (bytes) replace the value; for a list
+   option only when it is a single word, and then the file's content stands for the whole list.
+2. A list of structures, a structure or a map whose (first) word starts with `[` or `{` is JSON;
+   otherwise it is shorthand, one list element per word. A list of scalars is a JSON list when
+   it is one word starting with `[`, else one element per word (no comma splitting).
+3. Shorthand values are then shaped by the model: a scalar where a nested list belongs becomes a
+   one-element list, integers go through int(), "true"/"false" become booleans.
 """
 
 from __future__ import annotations
@@ -11,7 +20,9 @@ import base64
 import binascii
 import json
 import os
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from kmscli.core import SHAPES
@@ -25,8 +36,16 @@ def _parse_error(option: str, detail: str) -> ParamError:
     return ParamError(f"Error parsing parameter '{option}': {detail}")
 
 
-def load_param_file(option: str, value: str) -> str | bytes:
-    """Expand file:// (text) and fileb:// (bytes) as the AWS CLI does for every parameter."""
+# ---------------------------------------------------------------- param files
+
+
+def _param_file(value: Any) -> str | bytes | None:
+    """The content `value` refers to, or None when it is not a file:// or fileb:// reference.
+
+    Raises ParamError with the bare message (callers add the option name where the AWS CLI does).
+    """
+    if not isinstance(value, str):
+        return None
     for prefix, binary in (("fileb://", True), ("file://", False)):
         if value.startswith(prefix):
             path = os.path.expandvars(os.path.expanduser(value[len(prefix) :]))
@@ -34,28 +53,31 @@ def load_param_file(option: str, value: str) -> str | bytes:
                 with open(path, "rb") as f:
                     data = f.read()
             except OSError as e:
-                raise _parse_error(option, f"Unable to load paramfile {value}: {e}") from None
+                raise ParamError(f"Unable to load paramfile {value}: {e}") from None
             if binary:
                 return data
             try:
-                return data.decode("utf-8")
+                text = data.decode("utf-8")
             except UnicodeDecodeError:
-                raise _parse_error(
-                    option,
+                raise ParamError(
                     f"Unable to load paramfile ({path}), text contents could not be decoded.  If this is a binary "
-                    "file, please use the fileb:// prefix instead of the file:// prefix.",
+                    "file, please use the fileb:// prefix instead of the file:// prefix."
                 ) from None
-    return value
+            # file:// is read in text mode: universal newlines, as Python's open(path, "r") does.
+            return text.replace("\r\n", "\n").replace("\r", "\n")
+    return None
 
 
-def _text(option: str, value: str) -> str:
-    loaded = load_param_file(option, value)
-    if isinstance(loaded, bytes):
-        try:
-            return loaded.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _parse_error(option, "fileb:// contents are not UTF-8 text") from None
-    return loaded
+def load_param_file(option: str, value: str) -> str | bytes:
+    """Expand file:// (text) and fileb:// (bytes) as the AWS CLI does for every parameter."""
+    try:
+        loaded = _param_file(value)
+    except ParamError as e:
+        raise _parse_error(option, str(e)) from None
+    return value if loaded is None else loaded
+
+
+# ---------------------------------------------------------------- conversion by shape
 
 
 def convert(option: str, shape_name: str, raw: Any, *, binary_format: str = "raw-in-base64-out") -> Any:
@@ -64,75 +86,166 @@ def convert(option: str, shape_name: str, raw: Any, *, binary_format: str = "raw
     kind = shape["type"]
     if kind == "boolean":
         return raw
-    if kind == "list":
-        words = raw if isinstance(raw, list) else [raw]
-        return _list(option, shape, words, binary_format)
+    value = raw
+    single = raw[0] if isinstance(raw, list) and len(raw) == 1 else raw
+    try:
+        loaded = _param_file(single)
+    except ParamError as e:
+        raise _parse_error(option, str(e)) from None
+    if loaded is not None:
+        value = loaded
     if kind == "blob":
-        return blob(option, raw, binary_format)
-    text = _text(option, raw)
+        return blob(option, value, binary_format)
     if kind in ("integer", "long"):
-        # int() accepts surrounding blanks, as the AWS CLI's conversion does.
-        return int(text)
+        # int() accepts surrounding blanks, and its ValueError is the AWS CLI's message.
+        return int(value)
+    if kind in ("float", "double"):
+        return float(value)
     if kind == "timestamp":
-        return timestamp(text)
-    if kind in ("structure", "map"):
-        return _structured(option, shape_name, text)
-    return text
+        return timestamp(value)
+    if kind in ("structure", "map", "list"):
+        return _complex(option, shape_name, value)
+    return value
 
 
-def blob(option: str, raw: str, binary_format: str) -> bytes:
-    loaded = load_param_file(option, raw)
-    if isinstance(loaded, bytes):
-        return loaded
+def blob(option: str, value: str | bytes, binary_format: str) -> bytes:
+    """A blob argument (param files already expanded): fileb:// bytes as they are, text as UTF-8."""
+    if isinstance(value, bytes):
+        return value
     if binary_format == "base64":
         # AWS CLI v2 semantics: blob arguments are base64 text.
         try:
-            return base64.b64decode(loaded, validate=True)
+            return base64.b64decode(value, validate=True)
         except binascii.Error as e:
-            raise _parse_error(option, f"Invalid base64: {loaded!r} ({e})") from None
-    # AWS CLI v1 semantics: the argument's own UTF-8 bytes.
-    return loaded.encode("utf-8")
+            raise _parse_error(option, f"Invalid base64: {value!r} ({e})") from None
+    # AWS CLI v1 semantics: the argument's own UTF-8 bytes (so base64 text is encoded again).
+    return value.encode("utf-8")
 
 
-def timestamp(text: str) -> float | str:
-    """ISO 8601 (date or date-time) or epoch seconds; anything else is left for validation to refuse."""
-    s = text.strip()
+def timestamp(value: Any) -> Any:
+    """Whole epoch seconds (as botocore sends them) of a timestamp argument.
+
+    Accepted: ISO 8601 dates and date-times (UTC unless an offset is given), epoch seconds and
+    RFC 822 dates. Anything else comes back unchanged, for validation to refuse with botocore's
+    "valid types: <class 'datetime.datetime'>, timestamp-string". (botocore also takes the looser
+    forms of dateutil's parser, such as "Jan 1 2030"; kmscli does not depend on dateutil.)
+    """
+    if isinstance(value, bytes):
+        try:
+            text = value.decode("ascii")
+        except UnicodeDecodeError:
+            return value
+    elif isinstance(value, str):
+        text = value
+    else:
+        return value
     try:
-        return float(s)
+        moment = _parse_moment(text.strip())
+    except OverflowError:
+        # botocore gives up on epoch numbers beyond what a datetime can hold with this message.
+        raise ParamError(f'Unable to calculate correct timezone offset for "{text}"') from None
+    if moment is None:
+        return value
+    return int((moment.replace(microsecond=0) - _EPOCH).total_seconds())
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _parse_moment(text: str) -> datetime | None:
+    try:
+        number = float(text)
     except ValueError:
         pass
+    else:
+        try:
+            return datetime.fromtimestamp(number, UTC)
+        except ValueError:
+            return None
+        except (OverflowError, OSError):
+            return _EPOCH + timedelta(seconds=number)  # OverflowError when even that cannot hold it
     try:
-        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError:
-        return text
-    if dt.tzinfo is None:
-        from datetime import UTC
+        from email.utils import parsedate_to_datetime
 
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
-
-
-def _list(option: str, shape: dict[str, Any], words: list[str], binary_format: str) -> list[Any]:
-    member = shape["member"]
-    member_kind = SHAPES[member]["type"]
-    if len(words) == 1:
-        text = _text(option, words[0])
-        stripped = text.lstrip()
-        if stripped.startswith("["):
-            return list(_json(option, text))
-        if stripped.startswith("{") and member_kind in ("structure", "map"):
-            # A single JSON object given for a list is taken as a one-element list.
-            return [_json(option, text)]
-        words = [text]
-    if member_kind in ("structure", "map"):
-        return [_structured(option, member, _text(option, w)) for w in words]
-    return [_text(option, w) for w in words]
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _structured(option: str, shape_name: str, text: str) -> Any:
-    if text.lstrip().startswith(("{", "[")):
-        return _json(option, text)
-    return ShorthandParser(option, text).parse()
+def _complex(option: str, shape_name: str, value: Any) -> Any:
+    shape = SHAPES[shape_name]
+    kind = shape["type"]
+    first = value[0] if isinstance(value, list) and value else value
+    looks_like_json = isinstance(first, str) and first.strip().startswith(("[", "{"))
+    if looks_like_json or not _takes_shorthand(shape):
+        return _unpack_json_or_words(option, shape_name, value)
+    if isinstance(value, bytes):
+        # The AWS CLI's shorthand parser cannot read bytes (fileb://) and fails with Python's words.
+        raise ParamError(
+            "'in <string>' requires string as left operand, not int"
+            if value
+            else "a bytes-like object is required, not 'str'"
+        )
+    if isinstance(value, list):
+        return [_shaped(SHAPES[shape_name]["member"], parse_shorthand(option, w)) for w in value]
+    parsed = parse_shorthand(option, value)
+    # A list option whose single word came from a file: the parsed dict stands for the whole list.
+    return parsed if kind == "list" else _shaped(shape_name, parsed)
+
+
+def _takes_shorthand(shape: dict[str, Any]) -> bool:
+    if shape["type"] == "list":
+        return SHAPES[shape["member"]]["type"] in ("structure", "list", "map")
+    return shape["type"] in ("structure", "map")
+
+
+def _unpack_json_or_words(option: str, shape_name: str, value: Any) -> Any:
+    shape = SHAPES[shape_name]
+    kind = shape["type"]
+    if kind in ("structure", "map"):
+        if _first_char(value) == "{":
+            return _json(option, value)
+        raise _parse_error(option, f"Invalid JSON:\n{value}")
+    if kind == "list":
+        if isinstance(value, str):
+            if _first_char(value) == "[":
+                return _json(option, value)
+        elif isinstance(value, list) and len(value) == 1:
+            word = value[0].strip()
+            if word and word[0] == "[":
+                return _json(option, value[0])
+        # One element per word (or per character of a file's text, or per byte of a fileb://).
+        try:
+            return [_unpack_json_or_words(option, shape["member"], v) for v in value]
+        except (ValueError, TypeError):
+            raise _parse_error(option, str(value[0])) from None
+    return _scalar(kind, value)
+
+
+def _first_char(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ParamError(f"'{type(value).__name__}' object has no attribute 'lstrip'")
+    stripped = value.lstrip()
+    if not stripped:
+        # An empty or blank value: the AWS CLI fails indexing it.
+        raise ParamError("string index out of range")
+    return stripped[0]
+
+
+def _scalar(kind: str, value: Any) -> Any:
+    if kind in ("integer", "long"):
+        return int(value)
+    if kind in ("float", "double"):
+        return float(value)
+    if kind == "boolean":
+        if isinstance(value, str) and value.lower() == "false":
+            return False
+        return bool(value)
+    return value
 
 
 def _json(option: str, text: str) -> Any:
@@ -142,132 +255,267 @@ def _json(option: str, text: str) -> Any:
         raise _parse_error(option, f"Invalid JSON: {e}\nJSON received: {text}") from None
 
 
-class ShorthandParser:
-    """The AWS CLI shorthand: `k=v,k2=v2`, quoted values, `\\,` escapes, `k=a,b` lists, `k={...}`/`k=[...]`."""
+def _shaped(shape_name: str, value: Any) -> Any:
+    """Shorthand values take the shape of the model: the AWS CLI's second pass over them."""
+    shape = SHAPES[shape_name]
+    kind = shape["type"]
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return value
+        members = {m: sub for m, _, sub in shape["members"]}
+        return {k: _shaped(members[k], v) if k in members and v is not None else v for k, v in value.items()}
+    if kind == "list":
+        if not isinstance(value, list):
+            return [value]
+        return [_shaped(shape["member"], v) for v in value]
+    if kind == "map":
+        if not isinstance(value, dict):
+            return value
+        return {k: _shaped(shape["value"], v) for k, v in value.items()}
+    if kind in ("integer", "long", "float", "double"):
+        try:
+            return int(value) if kind in ("integer", "long") else float(value)
+        except TypeError as e:
+            raise ParamError(str(e)) from None
+    if kind == "boolean":
+        if not isinstance(value, str):
+            raise ParamError(f"'{type(value).__name__}' object has no attribute 'lower'")
+        return {"true": True, "false": False}.get(value.lower(), value)
+    return value
 
-    def __init__(self, option: str, text: str) -> None:
-        self.option = option
+
+# ---------------------------------------------------------------- shorthand
+# The grammar (as documented for the AWS CLI):
+#   parameter = keyval *("," keyval)          keyval = key ["@"] "=" [values]
+#   key       = 1*([A-Za-z0-9] / "-" / "_" / "." / "#" / "/" / ":")
+#   values    = csv-list / explicit-list / hash-literal
+#   csv-list  = first-value *("," second-value)     explicit-list = "[" [value *("," value)] "]"
+#   hash-literal = "{" [key "=" value *("," key "=" value)] "}"
+# Values may be single- or double-quoted (with \' or \" escapes), `\,` is a literal comma, and
+# trailing blanks are dropped. `key@=file://path` loads the value from a file. Characters outside
+# the Basic Multilingual Plane cannot appear in an unquoted value.
+
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./#:")
+_BLANKS = " \t\n\r\x0b\x0c"
+_ASTRAL = "\U00010000-\U0010ffff"
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    start = rf"[^\x00-\x20\"',=\[{{{_ASTRAL}]"
+    first_more = rf"(?:\s|[^\x00-\x20\"',\]}}{_ASTRAL}])"
+    second_more = rf"(?:\s|[^\x00-\x20\"',={_ASTRAL}])"
+    escaped_comma = r"\\,"
+    return {
+        "first": re.compile(rf"(?:{escaped_comma}|{start})(?:{escaped_comma}|{first_more})*"),
+        "second": re.compile(rf"(?:{escaped_comma}|{start})(?:{escaped_comma}|{second_more})*"),
+        "singled quoted": re.compile(r"'(?:\\'|[^'])*'"),
+        "double quoted": re.compile(r'"(?:\\"|[^"])*"'),
+    }
+
+
+class _ShorthandError(Exception):
+    """Malformed shorthand; reported as "Error parsing parameter '<option>': <message>"."""
+
+
+class _Syntax(_ShorthandError):
+    def __init__(self, text: str, expected: str, received: str, index: int) -> None:
+        super().__init__(f"Expected: '{expected}', received: '{received}' for input:\n{_pointer(text, index)}")
+
+
+class _DuplicateKey(_ShorthandError):
+    def __init__(self, text: str, key: str, index: int) -> None:
+        super().__init__(
+            f'Second instance of key "{key}" encountered for input:\n{_pointer(text, index)}\n'
+            'This is often because there is a preceding "," instead of a space.'
+        )
+
+
+def _pointer(text: str, index: int) -> str:
+    """The input with a caret under `index`, on the line where `index` falls."""
+    before, after = text[:index], text[index:]
+    column = index - before.rindex("\n") - 1 if "\n" in before else index
+    shown, rest = text, ""
+    if "\n" in after:
+        cut = index + after.index("\n")
+        shown, rest = text[:cut], text[cut:]
+    return f"{shown}\n{' ' * column}^{rest}"
+
+
+def parse_shorthand(option: str, text: str) -> dict[str, Any]:
+    """`text` in shorthand syntax as a dict (values str, list or dict); ParamError if malformed."""
+    try:
+        return _Shorthand(text).parse()
+    except _ShorthandError as e:
+        raise _parse_error(option, str(e)) from None
+
+
+class _Shorthand:
+    def __init__(self, text: str) -> None:
         self.text = text
         self.i = 0
+        self.from_files = False  # set by `key@=`; it stays set for what follows, as in the AWS CLI
 
     def parse(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        while True:
-            key = self._key()
-            self._expect("=")
-            result[key] = self._values()
-            if self.i >= len(self.text):
-                return result
-            self._expect(",")
+        key, value = self._pair()
+        result[key] = value
+        end = self.i
+        while not self._eof():
+            self._expect(",", blanks=True)
+            key, value = self._pair()
+            if key in result:
+                raise _DuplicateKey(self.text, key, end + 1)
+            result[key] = value
+            end = self.i
+        return result
 
-    def _error(self, expected: str) -> ParamError:
-        received = self.text[self.i] if self.i < len(self.text) else "EOF"
-        pointer = " " * self.i + "^"
-        return _parse_error(
-            self.option, f"Expected: '{expected}', received: '{received}' for input:\n{self.text}\n{pointer}"
-        )
+    # -- scanning helpers
 
-    def _expect(self, ch: str) -> None:
-        if self.i < len(self.text) and self.text[self.i] == ch:
+    def _eof(self) -> bool:
+        return self.i >= len(self.text)
+
+    def _peek(self) -> str:
+        return "" if self._eof() else self.text[self.i]
+
+    def _skip_blanks(self) -> None:
+        while not self._eof() and self.text[self.i] in _BLANKS:
             self.i += 1
-            return
-        raise self._error(ch)
+
+    def _expect(self, ch: str, *, blanks: bool = False) -> None:
+        if blanks:
+            self._skip_blanks()
+        if self._eof():
+            raise _Syntax(self.text, ch, "EOF", self.i)
+        if self.text[self.i] != ch:
+            raise _Syntax(self.text, ch, self.text[self.i], self.i)
+        self.i += 1
+        if blanks:
+            self._skip_blanks()
+
+    def _match(self, name: str, *, required: bool) -> str | None:
+        m = _patterns()[name].match(self.text, self.i)
+        if m is None:
+            if required:
+                raise _Syntax(self.text, f"<{name}>", "<none>", self.i)
+            return None
+        self.i = m.end()
+        return m.group()
+
+    # -- grammar
 
     def _key(self) -> str:
         start = self.i
-        while self.i < len(self.text) and self.text[self.i] not in "=,":
+        while not self._eof() and self.text[self.i] in _KEY_CHARS:
             self.i += 1
-        key = self.text[start : self.i].strip()
-        if not key:
-            if self.i >= len(self.text):
-                raise _parse_error(
-                    self.option,
-                    f"Expected: '<second>', received: '<none>' for input:\n{self.text}\n{' ' * self.i}^",
-                )
-            raise self._error("=")
-        return key
+        return self.text[start : self.i]
 
-    def _values(self) -> Any:
-        first = self._value()
-        items = [first]
-        # `k=a,b,c` is a list as long as the next item is not itself `key=`.
-        while self.i < len(self.text) and self.text[self.i] == "," and not self._next_is_key():
+    def _at_sign(self) -> bool:
+        self._skip_blanks()
+        if self._peek() == "@":
             self.i += 1
-            items.append(self._value())
-        return first if len(items) == 1 else items
-
-    def _next_is_key(self) -> bool:
-        j = self.i + 1
-        depth = 0
-        while j < len(self.text):
-            c = self.text[j]
-            if c == "\\":
-                j += 2
-                continue
-            if c in "[{":
-                depth += 1
-            elif c in "]}":
-                depth -= 1
-            elif depth == 0 and c == "=":
-                return True
-            elif depth == 0 and c == ",":
-                return False
-            j += 1
+            self._skip_blanks()
+            return True
         return False
 
-    def _value(self) -> Any:
-        if self.i < len(self.text) and self.text[self.i] in "\"'":
-            quote = self.text[self.i]
-            end = self.text.find(quote, self.i + 1)
-            if end < 0:
-                raise self._error(quote)
-            value = self.text[self.i + 1 : end]
-            self.i = end + 1
+    def _pair(self) -> tuple[str, Any]:
+        key = self._key()
+        self.from_files = self._at_sign()
+        self._expect("=", blanks=True)
+        return key, self._values()
+
+    def _values(self) -> Any:
+        if self._eof():
+            return ""
+        if self._peek() == "[":
+            return self._list()
+        if self._peek() == "{":
+            return self._hash()
+        return self._csv()
+
+    def _csv(self) -> Any:
+        first = self._first()
+        self._skip_blanks()
+        if self._eof() or self._peek() != ",":
+            return first
+        self._expect(",", blanks=True)
+        items = [first]
+        while True:
+            try:
+                item = self._second()
+                self._skip_blanks()
+                if self._eof():
+                    items.append(item)
+                    break
+                self._expect(",", blanks=True)
+                items.append(item)
+            except _Syntax:
+                if self._eof():
+                    raise
+                # What follows is the next `key=value`: back up to the comma before it.
+                while self.i >= 0 and self.text[self.i] != ",":
+                    self.i -= 1
+                break
+        return first if len(items) == 1 else items
+
+    def _first(self) -> Any:
+        if self._peek() in ("'", '"'):
+            return self._quoted()
+        word = self._match("first", required=False)
+        return "" if word is None else self._bare(word)
+
+    def _second(self) -> Any:
+        if self._peek() in ("'", '"'):
+            return self._quoted()
+        word = self._match("second", required=True)
+        return self._bare(word or "")
+
+    def _bare(self, word: str) -> Any:
+        return self._maybe_file(word.replace("\\,", ",").rstrip())
+
+    def _quoted(self) -> Any:
+        quote = self._peek()
+        word = self._match("singled quoted" if quote == "'" else "double quoted", required=True) or ""
+        inner = word[1:-1].replace("\\" + quote, quote).replace("\\\\", "\\")
+        return self._maybe_file(inner)
+
+    def _maybe_file(self, value: str) -> Any:
+        if not self.from_files:
             return value
-        if self.i < len(self.text) and self.text[self.i] == "{":
-            return self._nested("{", "}")
-        if self.i < len(self.text) and self.text[self.i] == "[":
-            return self._nested("[", "]")
-        out = []
-        while self.i < len(self.text) and self.text[self.i] != ",":
-            c = self.text[self.i]
-            if c == "\\" and self.i + 1 < len(self.text):
-                out.append(self.text[self.i + 1])
-                self.i += 2
-                continue
-            out.append(c)
-            self.i += 1
-        return "".join(out).strip()
+        loaded = _param_file(value)
+        return value if loaded is None else loaded
 
-    def _nested(self, open_: str, close: str) -> Any:
-        depth = 0
-        start = self.i
-        while self.i < len(self.text):
-            c = self.text[self.i]
-            if c == open_:
-                depth += 1
-            elif c == close:
-                depth -= 1
-                if depth == 0:
-                    self.i += 1
-                    inner = self.text[start + 1 : self.i - 1]
-                    if open_ == "{":
-                        return ShorthandParser(self.option, inner).parse() if inner else {}
-                    return [ShorthandParser(self.option, w).parse() if "=" in w else w for w in _split(inner)]
-            self.i += 1
-        raise self._error(close)
+    def _list(self) -> list[Any]:
+        self._expect("[", blanks=True)
+        items = []
+        while self._peek() != "]":
+            items.append(self._element())
+            self._skip_blanks()
+            if self._peek() != "]":
+                self._expect(",")
+                self._skip_blanks()
+        self._expect("]")
+        return items
 
+    def _hash(self) -> dict[str, Any]:
+        self._expect("{", blanks=True)
+        result: dict[str, Any] = {}
+        while self._peek() != "}":
+            key = self._key()
+            self.from_files = self._at_sign()
+            self._expect("=", blanks=True)
+            value = self._element()
+            self._skip_blanks()
+            if self._peek() != "}":
+                self._expect(",")
+                self._skip_blanks()
+            result[key] = value
+        self._expect("}")
+        return result
 
-def _split(text: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for j, c in enumerate(text):
-        if c in "[{":
-            depth += 1
-        elif c in "]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            parts.append(text[start:j])
-            start = j + 1
-    if text:
-        parts.append(text[start:])
-    return [p.strip() for p in parts]
+    def _element(self) -> Any:
+        if self._peek() == "[":
+            return self._list()
+        if self._peek() == "{":
+            return self._hash()
+        return self._first()
