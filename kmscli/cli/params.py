@@ -96,11 +96,8 @@ def convert(option: str, shape_name: str, raw: Any, *, binary_format: str = "raw
         value = loaded
     if kind == "blob":
         return blob(option, value, binary_format)
-    if kind in ("integer", "long"):
-        # int() accepts surrounding blanks, and its ValueError is the AWS CLI's message.
-        return int(value)
-    if kind in ("float", "double"):
-        return float(value)
+    if kind in ("integer", "long", "float", "double"):
+        return number(kind, value)
     if kind == "timestamp":
         return timestamp(value)
     if kind in ("structure", "map", "list"):
@@ -236,11 +233,18 @@ def _first_char(value: Any) -> str:
     return stripped[0]
 
 
+def number(kind: str, value: Any) -> int | float:
+    """int() or float() of a word; their ValueError text is the AWS CLI's message (exit 255)."""
+    try:
+        # int() accepts surrounding blanks, as the AWS CLI's conversion does.
+        return int(value) if kind in ("integer", "long") else float(value)
+    except ValueError as e:
+        raise ParamError(str(e)) from None
+
+
 def _scalar(kind: str, value: Any) -> Any:
-    if kind in ("integer", "long"):
-        return int(value)
-    if kind in ("float", "double"):
-        return float(value)
+    if kind in ("integer", "long", "float", "double"):
+        return number(kind, value)
     if kind == "boolean":
         if isinstance(value, str) and value.lower() == "false":
             return False
@@ -274,7 +278,7 @@ def _shaped(shape_name: str, value: Any) -> Any:
         return {k: _shaped(shape["value"], v) for k, v in value.items()}
     if kind in ("integer", "long", "float", "double"):
         try:
-            return int(value) if kind in ("integer", "long") else float(value)
+            return number(kind, value)
         except TypeError as e:
             raise ParamError(str(e)) from None
     if kind == "boolean":
