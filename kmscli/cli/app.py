@@ -214,6 +214,8 @@ class OperationCommand(click.Command):
         rt = ctx.find_object(Runtime) or Runtime()
         try:
             if "generate_cli_skeleton" in parsed.values:
+                from .skeleton import skeleton
+
                 click.echo(skeleton(self.operation, parsed.values["generate_cli_skeleton"]), nl=False)
                 return
             api_params = self._api_params(parsed, options)
@@ -320,31 +322,6 @@ def compile_query(text: str | None) -> Any:
         return jmespath.compile(text)
     except JMESPathError as e:
         raise params.ParamError(f"Bad value for --query {text}: {e}") from None
-
-
-def skeleton(operation: str, which: str) -> str:
-    """--generate-cli-skeleton: the input (or output) shape with placeholder values, as JSON."""
-    shape = core.MODEL_OPERATIONS[operation]["input" if which == "input" else "output"]
-    if shape is None:
-        return "{}\n"
-    return json.dumps(_skeleton_value(shape, set()), indent=4) + "\n"
-
-
-def _skeleton_value(shape_name: str, seen: set[str]) -> Any:
-    shape = core.SHAPES[shape_name]
-    kind = shape["type"]
-    if kind == "structure":
-        if shape_name in seen:
-            return {}
-        return {m: _skeleton_value(sub, seen | {shape_name}) for m, _, sub in shape["members"]}
-    if kind == "list":
-        return [_skeleton_value(shape["member"], seen)]
-    if kind == "map":
-        return {"KeyName": _skeleton_value(shape["value"], seen)}
-    if kind == "string":
-        # The AWS CLI picks a random enum value; kmscli picks the first, so skeletons are stable.
-        return shape["enum"][0] if "enum" in shape else ""
-    return {"integer": 0, "long": 0, "boolean": True, "blob": None, "timestamp": "1970-01-01T00:00:00"}[kind]
 
 
 def _click_option(spec: argv.OptionSpec) -> click.Option:
