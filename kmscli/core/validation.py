@@ -39,6 +39,13 @@ def validate_request(shape_name: str, params: Mapping[str, Any]) -> None:
         raise validation_error(violations)
 
 
+def service_violations(shape_name: str, params: Mapping[str, Any]) -> list[str]:
+    """What the service itself refuses (max, pattern, enum), one KMS-worded line per problem."""
+    violations: list[str] = []
+    _service(params, shape_name, "", violations)
+    return violations
+
+
 def validation_error(violations: list[str]) -> ValidationException:
     n = len(violations)
     noun = "validation error" if n == 1 else "validation errors"

@@ -1,0 +1,114 @@
+"""`kmscli serve`: the command that puts kmscli/server.py on a socket.
+
+Settings come from the same places as for every other command (DECISIONS D3-D5): the state
+directory, the account, the clock and the seed. The region does not: each request carries its own
+in its SigV4 credential scope, so one server serves every region.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Any
+
+import click
+
+from kmscli import server
+from kmscli.store import StateError, Store
+
+from . import config
+from .app import ExitCode, Runtime
+
+DEFAULT_PORT = 4599
+# How long a stop waits for the requests already running before the process exits anyway.
+DRAIN_SECONDS = 10.0
+_LOOPBACK = ("localhost", "::1")
+
+
+class ServeError(click.ClickException):
+    """The server cannot start: one line, exit 255."""
+
+    exit_code = ExitCode.ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"kmscli serve: {self.message}", err=True)
+
+
+@click.command("serve", context_settings={"help_option_names": ["--help"]})
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on. Loopback unless you name another interface.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="The port to listen on; 0 picks a free one (the readiness line names it).",
+)
+@click.option(
+    "--access-key-id",
+    metavar="AKID",
+    help="Refuse requests signed with any other access key, as AWS refuses unknown keys.",
+)
+@click.option("--state-dir", metavar="DIR", help="The state directory (default: KMSCLI_STATE_DIR, else per-user).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, access_key_id: str | None, state_dir: str | None) -> None:
+    """Serve the KMS API to SDKs and the AWS CLI.
+
+    Speaks KMS's JSON protocol on http://HOST:PORT/, on the same state as every other kmscli
+    command, so SDKs, `aws --endpoint-url` and kmscli itself see the same keys. Requests may be
+    signed with any credentials; the region comes from each request's signature. The readiness
+    line on stdout names the address; each request logs one line on stderr. Ctrl-C or SIGTERM
+    stops the server after the requests already running.
+
+    Examples:
+
+    \b
+      kmscli serve --port 4599
+      aws kms list-keys --endpoint-url http://127.0.0.1:4599
+    """
+    rt = ctx.find_object(Runtime) or Runtime()
+    given = state_dir or ctx.meta.get("kmscli.globals", {}).get("state_dir") or rt.state_dir
+    chosen = str(given) if given else None
+    try:
+        account = config.account_id(rt.environ)
+        # Settings the requests will use are checked now, not at the first request.
+        config.clock(rt.environ)
+        store = Store(config.state_dir(chosen, rt.environ))
+        with store.transaction(write=False, account_id=account, region=config.DEFAULT_REGION):
+            pass
+    except (config.ConfigError, StateError) as e:
+        raise ServeError(str(e)) from None
+
+    runtime = Runtime(environ=rt.environ, state_dir=store.state_dir)
+
+    def execute(operation: str, params: Any, region: str) -> Any:
+        # The CLI's own path: one store transaction around core.call, re-run as a writer if needed.
+        return runtime.run(operation, params, {"region": region})
+
+    service = server.Service(execute, access_key_id=access_key_id)
+    try:
+        httpd = server.KmsHttpServer(host, port, service, sys.stderr)
+    except OSError as e:
+        raise ServeError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    if not (host.startswith("127.") or host in _LOOPBACK):
+        click.echo(
+            f"kmscli serve: warning: listening on {host}: anyone who can reach this port can use "
+            "every key in the state directory",
+            err=True,
+        )
+
+    previous = {sig: signal.signal(sig, lambda signum, frame: httpd.stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        click.echo(f"kmscli serve: listening on {httpd.url} (account {account}, state {store.path})")
+        httpd.serve_forever(poll_interval=0.2)
+        if not httpd.drain(DRAIN_SECONDS):
+            click.echo("kmscli serve: stopping with requests still running", err=True)
+    finally:
+        httpd.server_close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("kmscli serve: stopped", err=True)

@@ -1,0 +1,412 @@
+"""`kmscli serve`: KMS's JSON 1.1 protocol over HTTP, on the same core and state as the CLI.
+
+One request is `POST /` with `X-Amz-Target: TrentService.<Operation>` and a JSON body keyed by the
+API member names. It is answered exactly as the CLI would run the operation (the executor is the
+CLI's own Runtime.run: one store transaction around `core.call`), with the wire conventions of the
+protocol: blobs base64, timestamps epoch numbers, errors `{"__type", "message"}`.
+
+The front-door answers (wrong content type, malformed JSON, unknown target, missing or incomplete
+SigV4 authorization) follow what AWS's JSON services send, checked in the order they check them:
+content type, JSON, target, signature, then the operation's own validation.
+
+Signatures are not verified: there is no secret to verify them with. The credential scope is
+still read, because it carries the region, and the access key can be pinned so that a client
+configured with the wrong credentials fails here as it would on AWS.
+
+This module knows nothing of Click; `kmscli/cli/serve.py` wires it to the command line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, NamedTuple, TextIO
+
+from kmscli import __version__, core, output
+from kmscli.core.validation import service_violations, validation_error
+from kmscli.store import StateError
+
+TARGET_PREFIX = "TrentService."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+# AWS's JSON front door also takes plain JSON; anything else is not an operation it knows.
+ACCEPTED_CONTENT_TYPES = (CONTENT_TYPE, "application/json")
+# The largest valid KMS request (a 32 KB policy plus 50 tags, or a 6 KB ciphertext blob in base64)
+# is far below this; a bigger body is refused before it is read.
+MAX_BODY_BYTES = 1024 * 1024
+SERVICE = "kms"
+
+# KMS answers every client error with HTTP 400 (the recorded answers of the real service show 400 even
+# for NotFoundException and KMSInvalidStateException, whatever the Smithy model's httpError traits
+# say); only its server faults use 5xx, and botocore retries those as it would against AWS.
+SERVER_FAULTS: dict[str, int] = {
+    "KMSInternalException": 500,
+    "KeyUnavailableException": 500,
+    "DependencyTimeoutException": 503,
+}
+
+_REGION = re.compile(r"([a-z]+-){2,3}\d+")
+_CORAL = "com.amazon.coral.service#"
+
+# Runs one operation: (operation, API params, region) -> the core's result. The CLI's Runtime.run.
+Executor = Callable[[str, Mapping[str, Any], str], Any]
+
+
+class Answer(NamedTuple):
+    """One HTTP answer, plus what the request log line says about it."""
+
+    status: int
+    body: bytes
+    content_type: str = CONTENT_TYPE
+    operation: str = "-"
+    error: str | None = None
+    # Close the connection afterwards (the body was not read, so the stream is out of step).
+    close: bool = False
+
+
+class WireError(Exception):
+    """An error answered before (or instead of) running the operation."""
+
+    def __init__(self, status: int, code: str, message: str | None = None) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_body(code: str, message: str | None) -> bytes:
+    doc: dict[str, Any] = {"__type": code}
+    if message is not None:
+        doc["message"] = message
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+class Service:
+    """The protocol without the sockets: headers and body in, an Answer out (thread-safe)."""
+
+    def __init__(self, execute: Executor, *, access_key_id: str | None = None) -> None:
+        self._execute = execute
+        self._access_key_id = access_key_id
+
+    def answer(self, method: str, headers: Mapping[str, str], body: bytes) -> Answer:
+        # HTTP header names are case-insensitive.
+        headers = {name.lower(): value for name, value in headers.items()}
+        operation = "-"
+        try:
+            if method != "POST" or _media_type(headers.get("content-type", "")) not in ACCEPTED_CONTENT_TYPES:
+                # What AWS's front door sends for a request it cannot route, as XML and with 404.
+                return Answer(404, b"<UnknownOperationException/>\n", "text/xml", error="UnknownOperationException")
+            document = _parse(body)
+            operation = _operation(headers.get("x-amz-target", ""))
+            region = self._authorize(headers)
+            if document is None:
+                raise WireError(400, _CORAL + "SerializationException")
+            return self._run(operation, document, region)
+        except WireError as e:
+            return Answer(e.status, error_body(e.code, e.message), operation=operation, error=e.code.rpartition("#")[2])
+
+    def _authorize(self, headers: Mapping[str, str]) -> str:
+        """The region of the SigV4 credential scope; the access key checked when one is pinned."""
+        authorization = headers.get("authorization", "").strip()
+        if not authorization.startswith("AWS4-"):
+            raise WireError(
+                400, _CORAL + "MissingAuthenticationTokenException", "Request is missing Authentication Token"
+            )
+        algorithm, _, rest = authorization.partition(" ")
+        fields = dict(part.strip().partition("=")[::2] for part in rest.replace(",", " ").split() if "=" in part)
+        missing = "".join(
+            f"Authorization header requires '{name}' parameter. "
+            for name in ("Credential", "Signature", "SignedHeaders")
+            if not fields.get(name)
+        )
+        if not headers.get("x-amz-date") and not headers.get("date"):
+            missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
+        if missing:
+            raise WireError(400, _CORAL + "IncompleteSignatureException", f"{missing}Authorization={authorization}")
+        if algorithm != "AWS4-HMAC-SHA256":
+            raise WireError(
+                400,
+                _CORAL + "IncompleteSignatureException",
+                f"Unsupported AWS 'algorithm': '{algorithm}' (only AWS4-HMAC-SHA256 for now). ",
+            )
+        credential = fields["Credential"].rstrip("/")
+        parts = credential.split("/")
+        if len(parts) != 5:
+            raise WireError(
+                400,
+                _CORAL + "IncompleteSignatureException",
+                "Credential must have exactly 5 slash-delimited elements, "
+                f"e.g. keyid/date/region/service/term, got '{credential}'",
+            )
+        access_key, _, region, service, terminator = parts
+        problems = ""
+        if not _REGION.fullmatch(region):
+            problems += f"Credential should be scoped to a valid region, not '{region}'. "
+        if service != SERVICE:
+            problems += f"Credential should be scoped to correct service: '{SERVICE}'. "
+        if terminator != "aws4_request":
+            problems += f"Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'. "
+        if problems:
+            raise WireError(400, _CORAL + "InvalidSignatureException", problems.rstrip())
+        if self._access_key_id is not None and access_key != self._access_key_id:
+            raise WireError(
+                400, _CORAL + "UnrecognizedClientException", "The security token included in the request is invalid."
+            )
+        return region
+
+    def _run(self, operation: str, document: dict[str, Any], region: str) -> Answer:
+        op = core.get_operation(operation)
+        try:
+            params = _from_wire(op.input_shape, document, "")
+            violations = [*_required(op.input_shape, params, ""), *service_violations(op.input_shape, params)]
+            if violations:
+                raise validation_error(violations)
+            result = self._execute(operation, params, region)
+            body = json.dumps(output.result_document(op.output_shape, result), ensure_ascii=False)
+            return Answer(200, body.encode("utf-8"), operation=operation)
+        except core.KmsError as e:
+            status = SERVER_FAULTS.get(e.code, 400)
+            return Answer(status, error_body(e.code, e.message), operation=operation, error=e.code)
+        except core.ParamValidationError as e:
+            # What botocore would have refused client-side; a raw client gets the service's answer.
+            error: core.KmsError = validation_error(e.problems)
+            return Answer(400, error_body(error.code, error.message), operation=operation, error=error.code)
+        except StateError as e:
+            return Answer(
+                500, error_body("KMSInternalException", str(e)), operation=operation, error="KMSInternalException"
+            )
+
+
+def _media_type(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _parse(body: bytes) -> dict[str, Any] | None:
+    """The request document; None for an empty body (answered after the target and signature)."""
+    if not body.strip():
+        return None
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise WireError(400, _CORAL + "SerializationException") from None
+    if not isinstance(document, dict):
+        raise WireError(400, _CORAL + "SerializationException", "Start of structure or map expected")
+    return document
+
+
+def _operation(target: str) -> str:
+    prefix, _, name = target.partition(".")
+    if f"{prefix}." != TARGET_PREFIX or name not in core.MODULES:
+        raise WireError(400, _CORAL + "UnknownOperationException")
+    return name
+
+
+_JSON_TYPES = {
+    "string": "a string",
+    "boolean": "a boolean",
+    "integer": "an integer",
+    "long": "an integer",
+    "timestamp": "a number (epoch seconds)",
+    "blob": "a base64 string",
+    "list": "a list",
+    "map": "an object",
+    "structure": "an object",
+}
+
+
+def _from_wire(shape_name: str, value: Any, path: str) -> Any:
+    """A wire value as the core takes it: blobs decoded to bytes, nulls and unknown members dropped.
+
+    A value of the wrong JSON type is a SerializationException, as when KMS cannot deserialize it.
+    """
+    shape = core.SHAPES[shape_name]
+    kind = shape["type"]
+    if kind == "structure" and isinstance(value, dict):
+        members = {member: sub for member, _, sub in shape["members"]}
+        # Members the model does not know are ignored, as AWS's deserializer ignores them.
+        return {
+            k: _from_wire(members[k], v, _join(path, k)) for k, v in value.items() if k in members and v is not None
+        }
+    if kind == "list" and isinstance(value, list):
+        return [_from_wire(shape["member"], v, f"{path}[{i}]") for i, v in enumerate(value) if v is not None]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _from_wire(shape["value"], v, f"{path}.{k}") for k, v in value.items() if v is not None}
+    if kind == "blob" and isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise WireError(400, _CORAL + "SerializationException", f"Value at '{path}' is not valid base64") from None
+    if kind == "timestamp" and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if kind in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if (kind == "boolean" and isinstance(value, bool)) or (kind == "string" and isinstance(value, str)):
+        return value
+    raise WireError(400, _CORAL + "SerializationException", f"Expected {_JSON_TYPES[kind]} at '{path}'")
+
+
+def _join(path: str, member: str) -> str:
+    return f"{path}.{member}" if path else member
+
+
+def _required(shape_name: str, value: Any, path: str) -> list[str]:
+    """KMS's 'Member must not be null' violations, with its lowerCamelCase, 1-based member paths."""
+    shape = core.SHAPES[shape_name]
+    kind = shape["type"]
+    found: list[str] = []
+    if kind == "structure":
+        for member, _, sub in shape["members"]:
+            where = _join(path, member[:1].lower() + member[1:])
+            if member in value:
+                found += _required(sub, value[member], where)
+            elif member in shape["required"]:
+                found.append(f"Value null at '{where}' failed to satisfy constraint: Member must not be null")
+    elif kind == "list":
+        for i, item in enumerate(value, start=1):
+            found += _required(shape["member"], item, f"{path}.{i}.member")
+    return found
+
+
+# ------------------------------------------------------------------------------------------- HTTP
+
+
+class KmsHttpServer(ThreadingHTTPServer):
+    """A thread per connection; SQLite's BEGIN IMMEDIATE and busy timeout serialize the writers.
+
+    `stop()` may be called from a signal handler: it ends `serve_forever`, and `drain()` then waits
+    for the requests already running, so no transaction is cut short by the exit.
+    """
+
+    # Idle keep-alive connections must not keep the process alive after a stop.
+    daemon_threads = True
+    # socketserver's default backlog of 5 drops the connections of a burst of clients, which then
+    # retry their SYN only after a second.
+    request_queue_size = 128
+
+    def __init__(self, host: str, port: int, service: Service, log: TextIO) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.service = service
+        self.log = log
+        self._log_lock = threading.Lock()
+        self._busy = threading.Condition()
+        self._running = 0
+        super().__init__((host, port), _Handler)
+
+    @property
+    def url(self) -> str:
+        address, port = self.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else address
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        # shutdown() waits for serve_forever to return, so it must not run on the serving thread.
+        threading.Thread(target=self.shutdown, daemon=True).start()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until no request is being answered; False if some still were after `timeout` seconds."""
+        with self._busy:
+            return self._busy.wait_for(lambda: self._running == 0, timeout)
+
+    def started(self) -> None:
+        with self._busy:
+            self._running += 1
+
+    def finished(self) -> None:
+        with self._busy:
+            self._running -= 1
+            self._busy.notify_all()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line, not socketserver's traceback; a client that hung up is not worth one."""
+        failure = sys.exc_info()[1]
+        if not isinstance(failure, ConnectionError):
+            self.write_log(f"kmscli serve: error answering {client_address[0]}: {type(failure).__name__}: {failure}")
+
+    def write_log(self, line: str) -> None:
+        with self._log_lock:
+            self.log.write(line + "\n")
+            self.log.flush()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Headers and body leave in one segment (http.server flushes after each request), and never wait
+    # for Nagle: a response split in two small writes would otherwise meet the client's delayed ACK
+    # and take 40 ms.
+    wbufsize = 64 * 1024
+    disable_nagle_algorithm = True
+    server: KmsHttpServer
+
+    def version_string(self) -> str:
+        return f"kmscli/{__version__}"
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_POST
+
+    def _handle(self) -> None:
+        started = time.perf_counter()
+        self.server.started()
+        try:
+            answer = self._answer()
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+            if answer.error:
+                self.send_header("x-amzn-ErrorType", answer.error)
+            if answer.close:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(answer.body)
+            elapsed = (time.perf_counter() - started) * 1000
+            what = f"{answer.status} {answer.error}" if answer.error else str(answer.status)
+            # Operation, status and duration only: bodies (plaintexts, keys, policies) are never logged.
+            self.server.write_log(
+                f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {self.client_address[0]} "
+                f"{answer.operation} {what} {elapsed:.1f}ms"
+            )
+        finally:
+            self.server.finished()
+
+    def _answer(self) -> Answer:
+        length = self.headers.get("Content-Length")
+        if length is None:
+            if self.headers.get("Transfer-Encoding"):
+                return Answer(411, b"", "text/plain", error="LengthRequired", close=True)
+            size = 0
+        else:
+            try:
+                size = int(length)
+            except ValueError:
+                return Answer(400, b"", "text/plain", error="BadContentLength", close=True)
+            if size < 0:
+                return Answer(400, b"", "text/plain", error="BadContentLength", close=True)
+        if size > MAX_BODY_BYTES:
+            return Answer(413, b"", "text/plain", error="RequestEntityTooLarge", close=True)
+        body = self.rfile.read(size) if size else b""
+        try:
+            return self.server.service.answer(self.command, dict(self.headers.items()), body)
+        except Exception as e:  # one request's bug must not take the server down
+            self.server.write_log(f"kmscli serve: internal error: {type(e).__name__}: {e}")
+            return Answer(
+                500, error_body("KMSInternalException", "An internal error occurred."), error="KMSInternalException"
+            )
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """The server writes its own line per request (_handle); none of http.server's."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Protocol-level complaints (a malformed request line, a timeout) still go to the log.
+        self.server.write_log(f"kmscli serve: {format % args}")
