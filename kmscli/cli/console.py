@@ -21,7 +21,7 @@ from kmscli.core.env import partition_for
 from kmscli.store import StateError
 
 from . import argv, config, params
-from .app import AwsError, Runtime, StateProblem, _compile_query
+from .app import AwsError, Runtime, StateProblem, compile_query
 
 # The global options that mean something here, accepted after the command as after `kmscli`.
 _GLOBALS = ("output", "query", "region", "profile", "state_dir", "cli_timestamp_format", "debug")
@@ -456,7 +456,7 @@ def create_key(ctx: click.Context, /, **given: Any) -> None:
     """
     rt = ctx.find_object(Runtime) or Runtime()
     options = {**ctx.meta.get("kmscli.globals", {}), **{k: given[k] for k in _GLOBALS if given[k] is not None}}
-    query = _compile_query(options.get("query"))
+    query = compile_query(options.get("query"))
     ident = Identity(rt, options)
     answers = _from_options(given, ident)
     if _stdin_is_terminal() and not given["yes"]:
