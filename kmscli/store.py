@@ -9,11 +9,13 @@ resolves the directory and passes it in.
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +57,8 @@ CREATE INDEX IF NOT EXISTS grants_by_name ON grants (account, region, key_id, na
 CREATE INDEX IF NOT EXISTS grants_by_grantee ON grants (account, region, key_id, grantee_principal, grant_id)
     WHERE grantee_principal IS NOT NULL;
 CREATE INDEX IF NOT EXISTS grants_by_grantee_service
-    ON grants (account, region, key_id, grantee_service_principal, grant_id) WHERE grantee_service_principal IS NOT NULL;
+    ON grants (account, region, key_id, grantee_service_principal, grant_id)
+    WHERE grantee_service_principal IS NOT NULL;
 CREATE INDEX IF NOT EXISTS grants_by_retiring ON grants (account, region, retiring_principal, grant_id)
     WHERE retiring_principal IS NOT NULL;
 CREATE INDEX IF NOT EXISTS grants_by_retiring_service ON grants (account, region, retiring_service_principal, grant_id)
@@ -82,6 +85,57 @@ class StateError(Exception):
         super().__init__(f"{what} ({path})")
 
 
+# What SQLite's primary result codes (sqlite3.h) mean for the user; any other code: unreadable.
+_SQLITE_PROBLEMS = {
+    5: "the state database is busy",  # SQLITE_BUSY: locked for longer than the busy timeout
+    6: "the state database is busy",  # SQLITE_LOCKED
+    8: "the state is read-only",  # SQLITE_READONLY
+    10: "cannot read or write the state",  # SQLITE_IOERR
+    13: "cannot write the state",  # SQLITE_FULL
+    14: "cannot open the state database",  # SQLITE_CANTOPEN
+}
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN = 8, 10, 13, 14
+_EFFECTIVE_IDS = os.access in os.supports_effective_ids
+# Below this much free space, a failed write is blamed on the disk being full: SQLite reports ENOSPC
+# as SQLITE_FULL, but as a plain I/O error when it cannot grow its shared-memory (-shm) file.
+_NEARLY_FULL_BYTES = 1 << 20
+_DISK_FULL = "no space left on the device holding the state"
+
+
+def _state_error(e: sqlite3.Error, path: Path) -> StateError:
+    code = getattr(e, "sqlite_errorcode", 1) & 0xFF
+    if code in (_SQLITE_IOERR, _SQLITE_FULL) and _disk_full(path.parent):
+        return StateError(_DISK_FULL, path)
+    if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN):
+        # Even a read needs to write in WAL mode (the -shm file), so name what the user must change.
+        for what, target in (("the state directory", path.parent), ("the state database", path)):
+            if os.path.exists(target) and not os.access(target, os.W_OK, effective_ids=_EFFECTIVE_IDS):
+                return StateError(f"{what} is read-only", target)
+    return StateError(f"{_SQLITE_PROBLEMS.get(code, 'the state database is unreadable')}: {e}", path)
+
+
+def _os_error(e: OSError, path: Path) -> StateError:
+    if e.errno == errno.ENOSPC:
+        return StateError(_DISK_FULL, path)
+    return StateError(f"cannot open the state: {e.strerror or e}", path)
+
+
+def _disk_full(directory: Path) -> bool:
+    try:
+        fs = os.statvfs(directory)
+    except OSError:
+        return False
+    return fs.f_bavail * fs.f_frsize < _NEARLY_FULL_BYTES
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is open, keeping the error that got here: SQLite may have rolled back already."""
+    if conn.in_transaction:
+        # The connection is closed next, which discards the transaction if ROLLBACK fails too.
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
 class UpgradeNeeded(Exception):
     """A read transaction tried to write: the command must run again in a write transaction.
 
@@ -99,20 +153,66 @@ class Store:
         self.state_dir = state_dir
         self.path = state_dir / DB_NAME
 
-    def _connect(self) -> sqlite3.Connection:
+    def _prepare(self) -> Path:
+        """Create the state private to the user, or check that it is; the database's real path.
+
+        The state holds key material, so kmscli refuses a state that someone else could read or
+        replace: a directory, symbolic-link target or file owned by another user; a symbolic link
+        on the way owned by another user (besides root), who could re-point it; a directory or
+        file that other users may write (they could swap the database, or plant known key
+        material in it). A directory that others may only read is accepted, because users point
+        KMSCLI_STATE_DIR at directories made by a plain mkdir and the files in it stay 0600; a
+        file of the user's own that others may read (restored from a copy, say) is made 0600 again.
+        SQLite then opens the resolved path, so re-pointing a link after the checks changes nothing.
+        """
+        me = os.geteuid()
         try:
-            if not self.state_dir.is_dir():
+            _check_links(self.state_dir.absolute(), me)
+            if not os.path.lexists(self.state_dir):
                 self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
                 # mkdir's mode is filtered by the umask; the state holds key material.
                 os.chmod(self.state_dir, 0o700)
-            if not self.path.exists():
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-                os.chmod(self.path, 0o600)
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            directory = Path(os.path.realpath(self.state_dir))
+            info = os.stat(directory)
+            if not stat.S_ISDIR(info.st_mode):
+                raise StateError("cannot open the state: the state directory is not a directory", self.path)
+            _check_owner("the state directory", info, me, directory)
+            database = directory / DB_NAME
+            wanted = 0o600
+            for path in (database, directory / f"{DB_NAME}-wal", directory / f"{DB_NAME}-shm"):
+                try:
+                    info = os.stat(path)
+                except FileNotFoundError:
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    raise StateError("cannot open the state: the state database is not a regular file", path)
+                _check_owner("the state database", info, me, path)
+                mode = stat.S_IMODE(info.st_mode)
+                if path == database:
+                    # The owner's bits stand (0400 keeps a state read-only); others lose theirs.
+                    wanted = mode & 0o600
+                # SQLite gives the -wal and -shm files the database's mode when it creates them: a
+                # left-over read-only -shm would keep the state read-only after the database is
+                # made writable again, so they follow the database's mode.
+                if mode != wanted and (path != database or mode & 0o077):
+                    os.chmod(path, wanted)
+            if not os.path.lexists(database):
+                # O_NOFOLLOW: a dangling symbolic link must not make kmscli create a file elsewhere.
+                os.close(os.open(database, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+                os.chmod(database, 0o600)
         except OSError as e:
-            raise StateError(f"cannot open the state: {e.strerror}", self.path) from None
+            raise _os_error(e, self.path) from None
+        except ValueError:
+            # os functions refuse a path holding a NUL character.
+            raise StateError("cannot open the state: the path holds a NUL character", self.path) from None
+        return database
+
+    def _connect(self) -> sqlite3.Connection:
+        database = self._prepare()
+        try:
+            conn = sqlite3.connect(database, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as e:
-            raise StateError(f"cannot open the state database: {e}", self.path) from None
+            raise _state_error(e, self.path) from None
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
@@ -124,10 +224,27 @@ class Store:
                 )
         except sqlite3.DatabaseError as e:
             conn.close()
-            raise StateError(f"the state database is unreadable: {e}", self.path) from None
+            raise _state_error(e, self.path) from None
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _initialise(self, conn: sqlite3.Connection) -> None:
+        # One snapshot for both questions: another process may be initialising the file right now.
+        conn.execute("BEGIN")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        foreign = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        conn.execute("COMMIT")
+        if version != 0:
+            return
+        if foreign:
+            # Tables but no schema version: an SQLite file of something else, which is not kmscli's to change.
+            raise StateError("the state file is an SQLite database that kmscli did not make", self.path)
+        # 8 KiB pages, set before the file gets its first page: a key's row (~1.1 KB with the default
+        # policy) then fits in its b-tree page. With the default 4 KiB, a WITHOUT ROWID row over ~1,000
+        # bytes spills into an overflow page of its own: 100,000 keys took 470 MB instead of 120 MB.
+        conn.execute("PRAGMA page_size = 8192")
         # WAL lets readers run beside one writer; it is a property of the file, set once.
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
@@ -141,34 +258,57 @@ class Store:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
 
     @contextmanager
     def transaction(self, *, write: bool, account_id: str, region: str) -> Iterator[SqliteRepository]:
-        """One transaction: committed when the block ends normally, rolled back on any exception."""
+        """One transaction: committed when the block ends normally, rolled back on any exception.
+
+        Every failure of SQLite (busy past the timeout, corrupt, read-only, disk full) becomes a
+        StateError naming the database; an error inside the block leaves the state as it was.
+        """
         conn = self._connect()
         try:
-            try:
-                if write:
-                    # WAL with NORMAL sync never corrupts; a killed process loses nothing committed.
-                    conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            except sqlite3.OperationalError as e:
-                raise StateError(f"the state database is busy: {e}", self.path) from None
+            if write:
+                # WAL with NORMAL sync never corrupts; a killed process loses nothing committed.
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield SqliteRepository(conn, account_id, region, writable=write)
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
-            try:
-                conn.execute("COMMIT")
-            except sqlite3.Error as e:
-                raise StateError(f"cannot write the state: {e}", self.path) from None
+            conn.execute("COMMIT")
+        except sqlite3.ProgrammingError:
+            raise  # misuse of sqlite3 is a bug in kmscli, not a problem of the state
         except sqlite3.DatabaseError as e:
-            raise StateError(f"the state database is unreadable: {e}", self.path) from None
+            _rollback(conn)
+            raise _state_error(e, self.path) from None
         finally:
             conn.close()
+
+
+def _check_links(path: Path, me: int) -> None:
+    """Refuse a symbolic link on the way to the state that another user (besides root) owns."""
+    current = Path(path.anchor)
+    for part in path.parts[1:]:
+        current = current / part
+        try:
+            info = os.lstat(current)
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(info.st_mode) and info.st_uid not in (me, 0):
+            raise StateError(
+                f"the state path goes through a symbolic link owned by another user (uid {info.st_uid})", current
+            )
+
+
+def _check_owner(what: str, info: os.stat_result, me: int, path: Path) -> None:
+    if info.st_uid != me:
+        raise StateError(f"{what} belongs to another user (uid {info.st_uid})", path)
+    if info.st_mode & 0o022:
+        raise StateError(f"{what} is writable by other users (make it writable by its owner only)", path)
 
 
 # Stored members of a key besides its (account, region, key_id) row key; enums as their values.
@@ -268,7 +408,7 @@ class SqliteRepository:
         )
         for table in ("grants", "import_tokens"):
             self._write(
-                f"DELETE FROM {table} WHERE account = ? AND region = ? AND key_id = ?",  # noqa: S608  (fixed names)
+                f"DELETE FROM {table} WHERE account = ? AND region = ? AND key_id = ?",
                 (*self._scope, key_id),
             )
 
@@ -361,7 +501,7 @@ class SqliteRepository:
     def delete_grant(self, grant_id: str) -> None:
         for table in ("grants", "grant_tokens"):
             self._write(
-                f"DELETE FROM {table} WHERE account = ? AND region = ? AND grant_id = ?",  # noqa: S608  (fixed names)
+                f"DELETE FROM {table} WHERE account = ? AND region = ? AND grant_id = ?",
                 (*self._scope, grant_id),
             )
 
@@ -408,7 +548,7 @@ class SqliteRepository:
             service_principal,
         )
         rows = self._conn.execute(
-            f"SELECT grant_id, key_id, doc FROM grants WHERE account = ? AND region = ? AND {column} = ? "  # noqa: S608  (fixed names)
+            f"SELECT grant_id, key_id, doc FROM grants WHERE account = ? AND region = ? AND {column} = ? "
             "AND grant_id > ? ORDER BY grant_id LIMIT ?",
             (*self._scope, value, after or "", limit),
         )
@@ -449,12 +589,12 @@ class SqliteRepository:
         ).fetchone()
         return None if row is None else ImportToken(row[0], row[1], row[2], row[3], bytes(row[4]), row[5])
 
-    def drop_expired_import_tokens(self, key_id: str, now: float) -> None:
-        where = "WHERE account = ? AND region = ? AND key_id = ? AND expires <= ?"
+    def expire_import_tokens(self, key_id: str, now: float) -> None:
+        where = "WHERE account = ? AND region = ? AND key_id = ? AND expires <= ? AND length(private_key) > 0"
         args = (*self._scope, key_id, now)
-        # Look before deleting: a read-only command must not write when there is nothing to drop.
-        if self._conn.execute(f"SELECT 1 FROM import_tokens {where} LIMIT 1", args).fetchone() is not None:  # noqa: S608
-            self._write(f"DELETE FROM import_tokens {where}", args)  # noqa: S608  (fixed text)
+        # Look before writing: a read-only command must not write when there is nothing to erase.
+        if self._conn.execute(f"SELECT 1 FROM import_tokens {where} LIMIT 1", args).fetchone() is not None:
+            self._write(f"UPDATE import_tokens SET private_key = x'' {where}", args)
 
 
 def _grant_to_doc(grant: Grant) -> str:

@@ -12,6 +12,7 @@ from .errors import (
     UnsupportedOperationException,
     ValidationException,
 )
+from .granttokens import check_grant_tokens
 from .ids import key_arn, new_key_id
 from .keyspecs import ALGORITHM_MEMBER, CHINA_ONLY, KEY_SPECS, SYMMETRIC_MATERIAL_BYTES, UNGENERATABLE
 from .lookup import resolve_key
@@ -69,6 +70,7 @@ class KeyMetadata(NamedTuple):
 def key_metadata(key: Key) -> KeyMetadata:
     spec = KEY_SPECS[key.key_spec]
     algorithms = {ALGORITHM_MEMBER[key.key_usage]: spec.usages[key.key_usage]}
+    expiration_model, valid_to = _expiration(key)
     return KeyMetadata(
         aws_account_id=key.account_id,
         key_id=key.key_id,
@@ -83,6 +85,8 @@ def key_metadata(key: Key) -> KeyMetadata:
         key_spec=key.key_spec,
         multi_region=key.multi_region,
         deletion_date=key.deletion_date if key.key_state == KeyState.PendingDeletion else None,
+        valid_to=valid_to,
+        expiration_model=expiration_model,
         customer_master_key_spec=key.key_spec if spec.legacy else None,
         multi_region_configuration=_multi_region_configuration(key) if key.multi_region else None,
         pending_deletion_window_in_days=(
@@ -90,6 +94,21 @@ def key_metadata(key: Key) -> KeyMetadata:
         ),
         **algorithms,  # type: ignore[arg-type]  # keys are KeyMetadata field names
     )
+
+
+def _expiration(key: Key) -> tuple[str | None, float | None]:
+    """ExpirationModel and ValidTo (spec §2.1 rows 10, 14): EXTERNAL keys holding imported material only.
+
+    ValidTo is the earliest expiry among the key's materials; ExpirationModel is KEY_MATERIAL_EXPIRES
+    if any of them expires.
+    """
+    held = [m for m in key.materials if not m.deleted] if key.origin == Origin.EXTERNAL else []
+    if not held:
+        return None, None
+    expiring = [m.valid_to for m in held if m.valid_to is not None]
+    if not expiring:
+        return "KEY_MATERIAL_DOES_NOT_EXPIRE", None
+    return "KEY_MATERIAL_EXPIRES", min(expiring)
 
 
 def _multi_region_configuration(key: Key) -> MultiRegionConfiguration:
@@ -254,6 +273,7 @@ def describe_key(repo: Repository, env: Env, req: DescribeKeyRequest) -> Describ
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html
     """
+    check_grant_tokens(repo, req.grant_tokens)
     # Describing a predefined AWS alias (alias/aws/s3, ...) creates its AWS managed key, as on AWS.
     key = resolve_key(repo, env, req.key_id, allow_alias=True, operation="DescribeKey", create_managed=True)
     return DescribeKeyResult(key_metadata(key))

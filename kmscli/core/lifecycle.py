@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from .api import operation
 from .errors import ValidationException
 from .lookup import resolve_key
-from .model import KeyState, Origin
+from .model import KeyState
 
 if TYPE_CHECKING:
     from .env import Env
@@ -115,7 +115,8 @@ def cancel_key_deletion(repo: Repository, env: Env, req: CancelKeyDeletionReques
     https://docs.aws.amazon.com/kms/latest/APIReference/API_CancelKeyDeletion.html
     """
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="CancelKeyDeletion")
-    no_material = key.origin == Origin.EXTERNAL and not key.materials
+    # An EXTERNAL key never imported, or whose material was deleted or expired.
+    no_material = key.missing_material
     key = key._replace(
         key_state=KeyState.PendingImport if no_material else KeyState.Disabled,
         deletion_date=None,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .errors import NotFoundException
 from .ids import alias_arn, key_arn, parse_key_ref
-from .model import Key, KeyState
+from .model import Key, KeyState, Origin
 from .states import check_key_state, refuse_aws_managed
 
 if TYPE_CHECKING:
@@ -63,10 +63,25 @@ def resolve_key(
 def settle(repo: Repository, env: Env, key: Key) -> Key | None:
     """Apply what the clock made due since the key was last written; None if it is now deleted.
 
-    Order as spec §1.7: automatic rotations, then the end of a deletion window.
+    Order as spec §1.7: expired import tokens and imported material, automatic rotations, the end
+    of a deletion window, transient states. A multi-Region key is settled with its set: its
+    rotations are the primary's, and a destroyed replica leaves the set (multiregion.py).
     """
     now = env.now()
-    if (
+    if key.origin == Origin.EXTERNAL:
+        from .imports import expire_imports
+
+        key = expire_imports(repo, key, now)
+    if key.multi_region:
+        from . import multiregion
+
+        key = multiregion.sync_with_primary(repo, env, key, now)
+        if key.key_state == KeyState.PendingReplicaDeletion:
+            settled = multiregion.settle_replica_deletions(repo, env, key)
+            if settled is None:
+                return None
+            key = settled
+    elif (
         key.rotation_enabled
         and key.key_state == KeyState.Enabled
         and key.next_rotation_date is not None
@@ -78,5 +93,13 @@ def settle(repo: Repository, env: Env, key: Key) -> Key | None:
         repo.put_key(key)
     if key.key_state == KeyState.PendingDeletion and key.deletion_date is not None and key.deletion_date <= now:
         repo.delete_key(key.key_id)
+        if key.multi_region:
+            from .multiregion import forget_member
+
+            forget_member(repo, key)
         return None
+    if key.key_state == KeyState.Creating and key.multi_region:
+        # kmscli makes only new replicas Creating, and they are so only in ReplicateKey's own answer.
+        key = key._replace(key_state=KeyState.PendingImport if key.missing_material else KeyState.Enabled)
+        repo.put_key(key)
     return key

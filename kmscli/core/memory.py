@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .model import Alias, Key, Tag
+
+if TYPE_CHECKING:
+    from .records import Grant, ImportToken
 
 
 class _Region:
@@ -12,6 +17,9 @@ class _Region:
         self.keys: dict[str, Key] = {}
         self.aliases: dict[str, Alias] = {}
         self.tags: dict[str, list[Tag]] = {}
+        self.grants: dict[str, Grant] = {}
+        self.grant_tokens: dict[str, str] = {}
+        self.import_tokens: dict[str, ImportToken] = {}
 
 
 class InMemoryRepository:
@@ -35,6 +43,10 @@ class InMemoryRepository:
         self._r.tags.pop(key_id, None)
         for name in [a.alias_name for a in self._r.aliases.values() if a.target_key_id == key_id]:
             del self._r.aliases[name]
+        for grant_id in [g.grant_id for g in self._r.grants.values() if g.key_id == key_id]:
+            self.delete_grant(grant_id)
+        for token_id in [t.token_id for t in self._r.import_tokens.values() if t.key_id == key_id]:
+            del self._r.import_tokens[token_id]
 
     def count_keys(self) -> int:
         return len(self._r.keys)
@@ -66,3 +78,68 @@ class InMemoryRepository:
 
     def put_tags(self, key_id: str, tags: list[Tag]) -> None:
         self._r.tags[key_id] = sorted(tags, key=lambda t: t.tag_key)
+
+    def get_grant(self, grant_id: str) -> Grant | None:
+        return self._r.grants.get(grant_id)
+
+    def put_grant(self, grant: Grant) -> None:
+        self._r.grants[grant.grant_id] = grant
+
+    def delete_grant(self, grant_id: str) -> None:
+        self._r.grants.pop(grant_id, None)
+        for token in [t for t, g in self._r.grant_tokens.items() if g == grant_id]:
+            del self._r.grant_tokens[token]
+
+    def count_grants(self, key_id: str) -> int:
+        return sum(1 for g in self._r.grants.values() if g.key_id == key_id)
+
+    def list_grants(
+        self,
+        key_id: str,
+        after: str | None,
+        limit: int,
+        *,
+        grantee_principal: str | None = None,
+        grantee_service_principal: str | None = None,
+    ) -> list[Grant]:
+        return self._grant_page(
+            after,
+            limit,
+            lambda g: g.key_id == key_id
+            and (grantee_principal is None or g.grantee_principal == grantee_principal)
+            and (grantee_service_principal is None or g.grantee_service_principal == grantee_service_principal),
+        )
+
+    def list_named_grants(self, key_id: str, name: str) -> list[Grant]:
+        return self._grant_page(None, len(self._r.grants), lambda g: g.key_id == key_id and g.name == name)
+
+    def list_retirable_grants(
+        self, after: str | None, limit: int, *, principal: str | None = None, service_principal: str | None = None
+    ) -> list[Grant]:
+        return self._grant_page(
+            after,
+            limit,
+            lambda g: (principal is not None and g.retiring_principal == principal)
+            or (service_principal is not None and g.retiring_service_principal == service_principal),
+        )
+
+    def _grant_page(self, after: str | None, limit: int, wanted: Callable[[Grant], bool]) -> list[Grant]:
+        ids = sorted(i for i, g in self._r.grants.items() if wanted(g) and (after is None or i > after))
+        return [self._r.grants[i] for i in ids[:limit]]
+
+    def put_grant_token(self, token: str, grant_id: str) -> None:
+        self._r.grant_tokens[token] = grant_id
+
+    def grant_of_token(self, token: str) -> str | None:
+        return self._r.grant_tokens.get(token)
+
+    def put_import_token(self, token: ImportToken) -> None:
+        self._r.import_tokens[token.token_id] = token
+
+    def get_import_token(self, token_id: str) -> ImportToken | None:
+        return self._r.import_tokens.get(token_id)
+
+    def expire_import_tokens(self, key_id: str, now: float) -> None:
+        for token in list(self._r.import_tokens.values()):
+            if token.key_id == key_id and token.expires <= now and token.private_key:
+                self._r.import_tokens[token.token_id] = token._replace(private_key=b"")

@@ -56,6 +56,13 @@ class KeyMaterial(NamedTuple):
     # Set for material that a rotation made current: when, and AUTOMATIC or ON_DEMAND.
     rotation_date: float | None = None
     rotation_type: str | None = None
+    # Imported material only (Origin EXTERNAL): how it expires, and its KeyMaterialDescription.
+    expiration_model: str | None = None
+    valid_to: float | None = None
+    description: str | None = None
+    # Imported material that was deleted or expired: its ID stays (the same material can be
+    # imported again), its secret is gone (b"") until then.
+    deleted: bool = False
 
 
 class Key(NamedTuple):
@@ -82,10 +89,18 @@ class Key(NamedTuple):
     rotation_enabled: bool = False
     rotation_period_in_days: int | None = None
     next_rotation_date: float | None = None
+    # Imported as NEW_KEY_MATERIAL after the first import: waits, outside `materials`, for
+    # RotateKeyOnDemand to make it current.
+    pending_material: KeyMaterial | None = None
 
     @property
     def current_material(self) -> KeyMaterial | None:
         return self.materials[-1] if self.materials else None
+
+    @property
+    def missing_material(self) -> bool:
+        """True while some key material must be (re)imported: such a key can only be PendingImport."""
+        return not self.materials or any(m.deleted for m in self.materials)
 
 
 class Tag(NamedTuple):

@@ -7,9 +7,12 @@ command costs the same at 10 keys and at 100,000.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .model import Alias, Key, Tag
+
+if TYPE_CHECKING:
+    from .records import Grant, ImportToken
 
 
 class Repository(Protocol):
@@ -54,4 +57,60 @@ class Repository(Protocol):
 
     def put_tags(self, key_id: str, tags: list[Tag]) -> None:
         """Replace the key's whole tag set."""
+        ...
+
+    # Grants (delete_key removes a key's grants and their tokens too).
+
+    def get_grant(self, grant_id: str) -> Grant | None: ...
+
+    def put_grant(self, grant: Grant) -> None:
+        """Insert or replace."""
+        ...
+
+    def delete_grant(self, grant_id: str) -> None:
+        """Remove the grant and every token issued for it."""
+        ...
+
+    def count_grants(self, key_id: str) -> int: ...
+
+    def list_grants(
+        self,
+        key_id: str,
+        after: str | None,
+        limit: int,
+        *,
+        grantee_principal: str | None = None,
+        grantee_service_principal: str | None = None,
+    ) -> list[Grant]:
+        """The key's grants by grant ID, strictly after `after`, optionally only those of one grantee."""
+        ...
+
+    def list_named_grants(self, key_id: str, name: str) -> list[Grant]:
+        """The key's grants called `name` (several may share a name when their parameters differ)."""
+        ...
+
+    def list_retirable_grants(
+        self, after: str | None, limit: int, *, principal: str | None = None, service_principal: str | None = None
+    ) -> list[Grant]:
+        """Grants of every key whose retiring principal (or retiring service principal) is the one given."""
+        ...
+
+    def put_grant_token(self, token: str, grant_id: str) -> None: ...
+
+    def grant_of_token(self, token: str) -> str | None:
+        """The ID of the grant `token` was issued for, if that grant still exists."""
+        ...
+
+    # Import tokens (delete_key removes a key's import tokens too).
+
+    def put_import_token(self, token: ImportToken) -> None: ...
+
+    def get_import_token(self, token_id: str) -> ImportToken | None: ...
+
+    def expire_import_tokens(self, key_id: str, now: float) -> None:
+        """Erase the wrapping private keys of the key's tokens that expired at or before `now`.
+
+        The token itself stays known (as expired), so that ImportKeyMaterial can tell an expired
+        token from one that never existed. Writes only if there is a private key to erase.
+        """
         ...

@@ -6,7 +6,7 @@ every earlier ciphertext still decrypts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .api import operation
 from .errors import (
@@ -146,7 +146,7 @@ def rotate_key_on_demand(repo: Repository, env: Env, req: RotateKeyOnDemandReque
     """
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="RotateKeyOnDemand")
     _check_rotatable(key, allow_external=True)
-    if key.origin == Origin.EXTERNAL:
+    if key.origin == Origin.EXTERNAL and key.pending_material is None:
         raise KMSInvalidStateException(f"No available key material pending rotation for the key: {key.arn}.")
     done = sum(1 for m in key.materials if m.rotation_type == "ON_DEMAND")
     if done >= MAX_ON_DEMAND_ROTATIONS:
@@ -159,6 +159,11 @@ def rotate_key_on_demand(repo: Repository, env: Env, req: RotateKeyOnDemandReque
         raise ConflictException(
             f"An automatic rotation of {key.arn} is scheduled within 20 minutes; try again after it completes."
         )
+    if key.pending_material is not None:
+        # An EXTERNAL key rotates to the material imported as NEW_KEY_MATERIAL (PENDING_ROTATION).
+        promoted = key.pending_material._replace(rotation_date=now, rotation_type="ON_DEMAND")
+        repo.put_key(key._replace(materials=(*key.materials, promoted), pending_material=None))
+        return RotateKeyOnDemandResult(key.arn)
     repo.put_key(key._replace(materials=(*key.materials, _new_material(env, now, "ON_DEMAND"))))
     return RotateKeyOnDemandResult(key.arn)
 
@@ -176,6 +181,11 @@ class RotationsListEntry(NamedTuple):
     key_material_state: str
     rotation_date: float | None = None
     rotation_type: str | None = None
+    # EXTERNAL keys only.
+    key_material_description: str | None = None
+    import_state: str | None = None
+    expiration_model: str | None = None
+    valid_to: float | None = None
 
 
 class ListKeyRotationsResult(NamedTuple):
@@ -202,10 +212,16 @@ def list_key_rotations(repo: Repository, env: Env, req: ListKeyRotationsRequest)
             "CURRENT" if m is current else "NON_CURRENT",
             m.rotation_date,
             m.rotation_type,
+            **_import_fields(key, m),
         )
         for i, m in enumerate(key.materials)
         if i > 0 or req.include_key_material == "ALL_KEY_MATERIAL"
     ]
+    if key.pending_material is not None and req.include_key_material == "ALL_KEY_MATERIAL":
+        pending = key.pending_material
+        entries.append(
+            RotationsListEntry(key.key_id, pending.material_id, "PENDING_ROTATION", **_import_fields(key, pending))
+        )
     start = 0
     if after is not None:
         if not after.isdigit():
@@ -216,3 +232,15 @@ def list_key_rotations(repo: Repository, env: Env, req: ListKeyRotationsRequest)
         marker = encode_marker(f"rotations:{key.key_id}", str(start + limit - 1))
         return ListKeyRotationsResult(tuple(page), True, marker)
     return ListKeyRotationsResult(tuple(page), False)
+
+
+def _import_fields(key: Key, material: KeyMaterial) -> dict[str, Any]:
+    """KeyMaterialDescription, ImportState, ExpirationModel and ValidTo: for imported material only."""
+    if key.origin != Origin.EXTERNAL:
+        return {}
+    return {
+        "key_material_description": material.description,
+        "import_state": "PENDING_IMPORT" if material.deleted else "IMPORTED",
+        "expiration_model": material.expiration_model,
+        "valid_to": material.valid_to,
+    }
