@@ -219,6 +219,7 @@ class OperationCommand(click.Command):
                 click.echo(skeleton(self.operation, parsed.values["generate_cli_skeleton"]), nl=False)
                 return
             api_params = self._api_params(parsed, options)
+            _check_utf8(api_params)
             query = compile_query(options.get("query"))
             timestamp_format = config.timestamp_format(options.get("cli_timestamp_format"), rt.environ)
             output_shape = core.get_operation(self.operation).output_shape
@@ -254,6 +255,9 @@ class OperationCommand(click.Command):
             raise AwsError(str(e)) from None
         except StateError as e:
             raise StateProblem(str(e)) from None
+        except UnicodeEncodeError as e:
+            # The AWS CLI's line for text botocore cannot encode: `\n'utf-8' codec can't encode ...`.
+            raise AwsError(str(e)) from None
 
     def _pagination(self, api_params: Mapping[str, Any], options: Mapping[str, Any]) -> paging.Pagination | None:
         """The AWS CLI pages through List* results unless told not to, or given Limit/Marker itself."""
@@ -306,6 +310,24 @@ def _encode_blobs(shape_name: str, value: Any) -> Any:
     if kind == "list" and isinstance(value, list):
         return [_encode_blobs(shape["member"], v) for v in value]
     return value
+
+
+def _check_utf8(value: Any) -> None:
+    """Raise UnicodeEncodeError for text that is not UTF-8, before the state is touched.
+
+    Lone surrogates come from argv bytes that were not UTF-8, or from `\\ud800` escapes in JSON;
+    SQLite cannot store them and stdout cannot print them, so they must stop a command before it
+    writes anything (the AWS CLI stops the same way when botocore encodes a blob of such text).
+    """
+    if isinstance(value, str):
+        value.encode("utf-8")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_utf8(key)
+            _check_utf8(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_utf8(item)
 
 
 def _is_global(dest: str) -> bool:

@@ -1,0 +1,135 @@
+"""Shell completion of values that live in the state: key IDs and alias names.
+
+Click completes command names, option names and enum values from the option table by itself;
+this module adds the values only the state directory knows. A completion runs on every press of
+Tab, so it opens the database without writing anything (no state directory or file is created,
+no WAL file is left behind) and offers nothing rather than printing an error.
+
+Every command builds the root group's Click options, and so imports this module: its imports
+stay light (click.shell_completion only when a completion actually runs).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from . import config
+
+if TYPE_CHECKING:
+    import click
+    from click.shell_completion import CompletionItem
+
+    from kmscli.store import SqliteRepository
+
+    from .argv import OptionSpec
+
+Completer = Callable[["click.Context", "click.Parameter", str], list["CompletionItem"]]
+
+# Operations whose KeyId parameters also take an alias name or alias ARN (spec §1.3); every
+# other operation takes only a key ID or key ARN, so offering aliases there would offer errors.
+ALIAS_OPERATIONS = frozenset(
+    {
+        "Decapsulate",
+        "Decrypt",
+        "DeriveSharedSecret",
+        "DescribeKey",
+        "Encapsulate",
+        "Encrypt",
+        "GenerateDataKey",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateDataKeyWithoutPlaintext",
+        "GenerateMac",
+        "GetKeyLastUsage",
+        "GetPublicKey",
+        "ReEncrypt",
+        "Sign",
+        "Verify",
+        "VerifyMac",
+    }
+)
+
+_PAGE = 1000
+
+
+def for_option(spec: OptionSpec) -> Completer | None:
+    """The completer of an operation option, chosen by the model shape of its member."""
+    if spec.shape == "KeyIdType":
+        return complete_key_id
+    if spec.shape == "AliasNameType":
+        return complete_alias_name
+    return None
+
+
+def complete_key_id(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Key IDs in the current account and Region, and alias names where the operation takes them."""
+    from click.shell_completion import CompletionItem
+
+    with_aliases = getattr(ctx.command, "operation", None) in ALIAS_OPERATIONS
+
+    def read(repo: SqliteRepository) -> list[CompletionItem]:
+        items = [CompletionItem(key_id) for key_id in _key_ids(repo) if key_id.startswith(incomplete)]
+        if with_aliases:
+            items += _aliases(repo, incomplete)
+        return items
+
+    return _from_state(ctx, read)
+
+
+def complete_alias_name(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Alias names in the current account and Region."""
+    return _from_state(ctx, lambda repo: _aliases(repo, incomplete))
+
+
+def _key_ids(repo: SqliteRepository) -> list[str]:
+    ids: list[str] = []
+    while True:
+        page = repo.list_keys(ids[-1] if ids else None, _PAGE)
+        ids += page
+        if len(page) < _PAGE:
+            return ids
+
+
+def _aliases(repo: SqliteRepository, incomplete: str) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    items: list[CompletionItem] = []
+    after = None
+    while True:
+        page = repo.list_aliases(None, after, _PAGE)
+        items += [
+            CompletionItem(a.alias_name, help=a.target_key_id) for a in page if a.alias_name.startswith(incomplete)
+        ]
+        if len(page) < _PAGE:
+            return items
+        after = page[-1].alias_name
+
+
+def _from_state(ctx: click.Context, read: Callable[[SqliteRepository], list[CompletionItem]]) -> list[CompletionItem]:
+    """Run `read` on a read-only view of the state; any problem at all means no suggestions."""
+    import sqlite3
+
+    from kmscli.store import DB_NAME, SqliteRepository
+
+    # Global options typed before the command; the command's own words are not parsed yet.
+    given = ctx.meta.get("kmscli.globals", {})
+    try:
+        path = config.state_dir(given.get("state_dir"), os.environ) / DB_NAME
+        if not path.is_file():
+            return []
+        account = config.account_id(os.environ)
+        region = config.region(given.get("region"), given.get("profile"), os.environ)
+        # With no WAL file present the committed state is all in the main file, and `immutable`
+        # reads it without creating -wal/-shm files; with one present, a plain read-only open
+        # sees the writer's latest commits through the files that already exist.
+        wal = path.with_name(path.name + "-wal").exists()
+        uri = f"{path.as_uri()}?mode=ro" if wal else f"{path.as_uri()}?immutable=1"
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            return read(SqliteRepository(conn, account, region))
+        finally:
+            conn.close()
+    except Exception:  # a completion never fails loudly: it offers nothing
+        return []
