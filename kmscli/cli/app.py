@@ -383,6 +383,8 @@ class KmsGroup(click.Group):
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         # The global options, for help, man pages and completion (parse_args reads them itself).
+        if ctx.meta.get("kmscli.running"):
+            return []
         if not self.params:
             self.params = [_click_option(spec) for spec in argv.GLOBAL_OPTIONS]
         return super().get_params(ctx)
@@ -433,6 +435,8 @@ class KmsGroup(click.Group):
             return super().parse_args(ctx, rest)
         if rest[0] not in COMMAND_TO_OPERATION:
             raise UsageError(argv.invalid_command(rest[0], self.list_commands(ctx)))
+        # Running a command: Click only has to hand the words on, so spare it the help-only options.
+        ctx.meta["kmscli.running"] = True
         return super().parse_args(ctx, rest)
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> NoReturn:
