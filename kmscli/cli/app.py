@@ -258,6 +258,12 @@ class OperationCommand(click.Command):
         except UnicodeEncodeError as e:
             # The AWS CLI's line for text botocore cannot encode: `\n'utf-8' codec can't encode ...`.
             raise AwsError(str(e)) from None
+        except ValueError as e:
+            if type(e).__module__ != "jmespath.exceptions":
+                raise
+            # --query failing on this output (length() of null, an unknown function): as in the AWS CLI,
+            # the operation has run, and the message is the AWS CLI's `\n<message>\n`, exit 255.
+            raise AwsError(str(e)) from None
 
     def _pagination(self, api_params: Mapping[str, Any], options: Mapping[str, Any]) -> paging.Pagination | None:
         """The AWS CLI pages through List* results unless told not to, or given Limit/Marker itself."""
