@@ -107,9 +107,14 @@ def _command_pages(command: click.Command, name: str, parent: click.Context) -> 
 
 
 def _page(ctx: click.Context) -> str:
+    import warnings
+
     from click_man.core import generate_man_page
 
-    text = str(generate_man_page(ctx, version=__version__, date=MAN_DATE))
+    with warnings.catch_warnings():
+        # click-man 0.6 still calls a helper that Click 8.5 deprecates; the page it makes is the same.
+        warnings.filterwarnings("ignore", message=".*make_default_short_help.*", category=DeprecationWarning)
+        text = str(generate_man_page(ctx, version=__version__, date=MAN_DATE))
     # Click's no-rewrap marker (a line holding only \b) means nothing to roff.
     text = text.replace("\n\b\n", "\n")
     # click-man names a subcommand's page "<group path>-<name>"; the files are hyphenated throughout.
