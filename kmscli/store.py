@@ -16,7 +16,6 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kmscli.core import Alias, Key, KeyMaterial, KeyState, KeyUsage, Origin, Tag
@@ -81,8 +80,8 @@ CREATE INDEX IF NOT EXISTS import_tokens_by_key ON import_tokens (account, regio
 class StateError(Exception):
     """The state cannot be used (corrupt, newer schema, unreadable): one line naming the path."""
 
-    def __init__(self, what: str, path: Path) -> None:
-        super().__init__(f"{what} ({path})")
+    def __init__(self, what: str, path: str | os.PathLike[str]) -> None:
+        super().__init__(f"{what} ({os.fspath(path)})")
 
 
 # What SQLite's primary result codes (sqlite3.h) mean for the user; any other code: unreadable.
@@ -102,25 +101,25 @@ _NEARLY_FULL_BYTES = 1 << 20
 _DISK_FULL = "no space left on the device holding the state"
 
 
-def _state_error(e: sqlite3.Error, path: Path) -> StateError:
+def _state_error(e: sqlite3.Error, path: str) -> StateError:
     code = getattr(e, "sqlite_errorcode", 1) & 0xFF
-    if code in (_SQLITE_IOERR, _SQLITE_FULL) and _disk_full(path.parent):
+    if code in (_SQLITE_IOERR, _SQLITE_FULL) and _disk_full(os.path.dirname(path)):
         return StateError(_DISK_FULL, path)
     if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN):
         # Even a read needs to write in WAL mode (the -shm file), so name what the user must change.
-        for what, target in (("the state directory", path.parent), ("the state database", path)):
+        for what, target in (("the state directory", os.path.dirname(path)), ("the state database", path)):
             if os.path.exists(target) and not os.access(target, os.W_OK, effective_ids=_EFFECTIVE_IDS):
                 return StateError(f"{what} is read-only", target)
     return StateError(f"{_SQLITE_PROBLEMS.get(code, 'the state database is unreadable')}: {e}", path)
 
 
-def _os_error(e: OSError, path: Path) -> StateError:
+def _os_error(e: OSError, path: str) -> StateError:
     if e.errno == errno.ENOSPC:
         return StateError(_DISK_FULL, path)
     return StateError(f"cannot open the state: {e.strerror or e}", path)
 
 
-def _disk_full(directory: Path) -> bool:
+def _disk_full(directory: str) -> bool:
     try:
         fs = os.statvfs(directory)
     except OSError:
@@ -149,11 +148,12 @@ class UpgradeNeeded(Exception):
 class Store:
     """One state directory; hands out one transaction per command."""
 
-    def __init__(self, state_dir: Path) -> None:
-        self.state_dir = state_dir
-        self.path = state_dir / DB_NAME
+    # Paths are plain strings (os.path): pathlib's import alone costs every command ~3 ms of start-up.
+    def __init__(self, state_dir: str | os.PathLike[str]) -> None:
+        self.state_dir = os.fspath(state_dir)
+        self.path = os.path.join(self.state_dir, DB_NAME)
 
-    def _prepare(self) -> Path:
+    def _prepare(self) -> str:
         """Create the state private to the user, or check that it is; the database's real path.
 
         The state holds key material, so kmscli refuses a state that someone else could read or
@@ -167,19 +167,20 @@ class Store:
         """
         me = os.geteuid()
         try:
-            _check_links(self.state_dir.absolute(), me)
+            # Not os.path.abspath: it would drop a "link/.." on the way without checking the link.
+            _check_links(os.path.join(os.getcwd(), self.state_dir), me)
             if not os.path.lexists(self.state_dir):
-                self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.makedirs(self.state_dir, mode=0o700, exist_ok=True)
                 # mkdir's mode is filtered by the umask; the state holds key material.
                 os.chmod(self.state_dir, 0o700)
-            directory = Path(os.path.realpath(self.state_dir))
+            directory = os.path.realpath(self.state_dir)
             info = os.stat(directory)
             if not stat.S_ISDIR(info.st_mode):
                 raise StateError("cannot open the state: the state directory is not a directory", self.path)
             _check_owner("the state directory", info, me, directory)
-            database = directory / DB_NAME
+            database = os.path.join(directory, DB_NAME)
             wanted = 0o600
-            for path in (database, directory / f"{DB_NAME}-wal", directory / f"{DB_NAME}-shm"):
+            for path in (database, f"{database}-wal", f"{database}-shm"):
                 try:
                     info = os.stat(path)
                 except FileNotFoundError:
@@ -289,11 +290,13 @@ class Store:
             conn.close()
 
 
-def _check_links(path: Path, me: int) -> None:
+def _check_links(path: str, me: int) -> None:
     """Refuse a symbolic link on the way to the state that another user (besides root) owns."""
-    current = Path(path.anchor)
-    for part in path.parts[1:]:
-        current = current / part
+    current = os.sep
+    for part in path.split(os.sep)[1:]:
+        if not part:
+            continue
+        current = os.path.join(current, part)
         try:
             info = os.lstat(current)
         except FileNotFoundError:
@@ -304,7 +307,7 @@ def _check_links(path: Path, me: int) -> None:
             )
 
 
-def _check_owner(what: str, info: os.stat_result, me: int, path: Path) -> None:
+def _check_owner(what: str, info: os.stat_result, me: int, path: str) -> None:
     if info.st_uid != me:
         raise StateError(f"{what} belongs to another user (uid {info.st_uid})", path)
     if info.st_mode & 0o022:

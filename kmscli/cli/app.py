@@ -15,7 +15,6 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from enum import IntEnum
-from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -93,7 +92,10 @@ class Runtime:
     """What a command runs against. Tests pass their own through `obj=` (fixed Env, tmp state)."""
 
     def __init__(
-        self, environ: Mapping[str, str] | None = None, state_dir: Path | None = None, env: core.Env | None = None
+        self,
+        environ: Mapping[str, str] | None = None,
+        state_dir: str | os.PathLike[str] | None = None,
+        env: core.Env | None = None,
     ) -> None:
         self.environ = os.environ if environ is None else environ
         self.state_dir = state_dir

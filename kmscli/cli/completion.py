@@ -116,7 +116,9 @@ def _from_state(ctx: click.Context, read: Callable[[SqliteRepository], list[Comp
     # Global options typed before the command; the command's own words are not parsed yet.
     given = ctx.meta.get("kmscli.globals", {})
     try:
-        path = config.state_dir(given.get("state_dir"), os.environ) / DB_NAME
+        from pathlib import Path  # completion only; commands do without pathlib's start-up cost
+
+        path = Path(config.state_dir(given.get("state_dir"), os.environ)) / DB_NAME
         if not path.is_file():
             return []
         account = config.account_id(os.environ)

@@ -7,8 +7,10 @@ from typing import NamedTuple
 
 from .errors import InvalidArnException, NotFoundException
 
-_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):kms:(?P<region>[^:]+):(?P<account>\d{12}):(?P<kind>key|alias)/(?P<rest>.+)")
-_KEY_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-f]{32}")
+# Patterns, not compiled objects: re compiles (and caches) one on first use, so a command pays
+# only for the patterns its identifiers need.
+_ARN = r"arn:(aws|aws-cn|aws-us-gov):kms:(?P<region>[^:]+):(?P<account>\d{12}):(?P<kind>key|alias)/(?P<rest>.+)"
+_KEY_ID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-f]{32}"
 
 
 def new_key_id(entropy: bytes, multi_region: bool) -> str:
@@ -41,7 +43,7 @@ def parse_key_ref(value: str, *, account_id: str, region: str, partition: str, a
     """Steps 1-3 of spec §1.3; looking the key or alias up is the caller's step 4."""
     invalid_key_id = NotFoundException(f"Invalid keyId '{value}'")
     if value.startswith("arn:"):
-        m = _ARN.fullmatch(value)
+        m = re.fullmatch(_ARN, value)
         if m is None:
             raise InvalidArnException(f"Invalid arn {value}")
         if m["region"] != region:
@@ -62,7 +64,7 @@ def parse_key_ref(value: str, *, account_id: str, region: str, partition: str, a
 
 
 def _key_id_ref(key_id: str, error: NotFoundException) -> KeyRef:
-    if _KEY_ID.fullmatch(key_id) is None:
+    if re.fullmatch(_KEY_ID, key_id) is None:
         raise error
     return KeyRef(key_id=key_id.lower())
 
