@@ -322,9 +322,7 @@ def _key_to_doc(key: Key) -> str:
     doc: dict[str, Any] = key._asdict()
     for name in ("key_id", "account_id", "region"):
         del doc[name]
-    doc["materials"] = [
-        {**m._asdict(), "secret": base64.b64encode(m.secret).decode("ascii")} for m in key.materials
-    ]
+    doc["materials"] = [{**m._asdict(), "secret": base64.b64encode(m.secret).decode("ascii")} for m in key.materials]
     pending = key.pending_material
     if pending is not None:
         doc["pending_material"] = {**pending._asdict(), "secret": base64.b64encode(pending.secret).decode("ascii")}
@@ -385,8 +383,9 @@ class SqliteRepository:
             "UPDATE keys SET doc = ? WHERE account = ? AND region = ? AND key_id = ?", (doc, *self._scope, key.key_id)
         )
         if updated.rowcount == 0:
-            self._write("INSERT INTO keys (account, region, key_id, doc) VALUES (?, ?, ?, ?)",
-                        (*self._scope, key.key_id, doc))
+            self._write(
+                "INSERT INTO keys (account, region, key_id, doc) VALUES (?, ?, ?, ?)", (*self._scope, key.key_id, doc)
+            )
             self._count_keys(+1)
 
     def _count_keys(self, delta: int) -> None:
@@ -399,7 +398,7 @@ class SqliteRepository:
     def delete_key(self, key_id: str) -> None:
         for table, column in (("keys", "key_id"), ("tags", "key_id"), ("aliases", "target_key_id")):
             deleted = self._write(
-                f"DELETE FROM {table} WHERE account = ? AND region = ? AND {column} = ?",  # noqa: S608  (fixed names)
+                f"DELETE FROM {table} WHERE account = ? AND region = ? AND {column} = ?",
                 (*self._scope, key_id),
             )
             if table == "keys" and deleted.rowcount:
@@ -453,7 +452,10 @@ class SqliteRepository:
         return int(row.fetchone()[0])
 
     def list_aliases(self, key_id: str | None, after: str | None, limit: int) -> list[Alias]:
-        sql = "SELECT alias_name, target_key_id, creation_date, last_updated_date FROM aliases WHERE account = ? AND region = ?"
+        sql = (
+            "SELECT alias_name, target_key_id, creation_date, last_updated_date FROM aliases "
+            "WHERE account = ? AND region = ?"
+        )
         args: list[Any] = [*self._scope]
         if key_id is not None:
             sql += " AND target_key_id = ?"
@@ -546,9 +548,13 @@ class SqliteRepository:
     def list_retirable_grants(
         self, after: str | None, limit: int, *, principal: str | None = None, service_principal: str | None = None
     ) -> list[Grant]:
-        column, value = ("retiring_principal", principal) if principal is not None else (
-            "retiring_service_principal",
-            service_principal,
+        column, value = (
+            ("retiring_principal", principal)
+            if principal is not None
+            else (
+                "retiring_service_principal",
+                service_principal,
+            )
         )
         rows = self._conn.execute(
             f"SELECT grant_id, key_id, doc FROM grants WHERE account = ? AND region = ? AND {column} = ? "

@@ -29,9 +29,7 @@ def table() -> tuple[dict, dict, dict]:
             if k in shape:
                 entry[k] = tuple(shape[k]) if k == "enum" else shape[k]
         if shape["type"] == "structure":
-            entry["members"] = tuple(
-                (m, xform_name(m), spec["shape"]) for m, spec in shape["members"].items()
-            )
+            entry["members"] = tuple((m, xform_name(m), spec["shape"]) for m, spec in shape["members"].items())
             entry["required"] = tuple(shape.get("required", ()))
             if shape.get("exception"):
                 entry["exception"] = True

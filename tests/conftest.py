@@ -25,8 +25,17 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch a developer's real state, config or identity."""
     monkeypatch.setenv("KMSCLI_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "KMSCLI_SEED",
-                 "KMSCLI_FIXED_TIME", "KMSCLI_ACCOUNT_ID", "KMSCLI_CALLER_ARN", "KMSCLI_TIMESTAMP_FORMAT"):
+    for name in (
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_PROFILE",
+        "AWS_CONFIG_FILE",
+        "KMSCLI_SEED",
+        "KMSCLI_FIXED_TIME",
+        "KMSCLI_ACCOUNT_ID",
+        "KMSCLI_CALLER_ARN",
+        "KMSCLI_TIMESTAMP_FORMAT",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -43,8 +52,13 @@ def private_keys() -> Callable[[str], bytes]:
     return generate
 
 
-def make_env(private_keys: Callable[[str], bytes], *, region: str = REGION, now: float = FIXED_TIME,
-             caller_arn: str | None = None) -> core.Env:
+def make_env(
+    private_keys: Callable[[str], bytes],
+    *,
+    region: str = REGION,
+    now: float = FIXED_TIME,
+    caller_arn: str | None = None,
+) -> core.Env:
     counter = itertools.count(1)
 
     def counting_ids(n: int) -> bytes:

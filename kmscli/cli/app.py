@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from enum import IntEnum
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -23,6 +23,9 @@ from kmscli import __version__, core, output
 from kmscli.store import StateError, Store, UpgradeNeeded
 
 from . import argv, config, params
+
+if TYPE_CHECKING:
+    from . import paging
 
 
 T = TypeVar("T")
@@ -273,6 +276,7 @@ class OperationCommand(click.Command):
         if paginator is None or options.get("no_paginate"):
             return None
         from . import paging
+
         if paginator["limit_key"] in api_params or paginator["input_token"] in api_params:
             return None
 

@@ -27,24 +27,64 @@ class OptionSpec(NamedTuple):
 
 
 GLOBAL_OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec("--output", "output", "1", choices=("json", "text", "table"), is_global=True,
-               help="The formatting style for command output: json, text or table."),
+    OptionSpec(
+        "--output",
+        "output",
+        "1",
+        choices=("json", "text", "table"),
+        is_global=True,
+        help="The formatting style for command output: json, text or table.",
+    ),
     OptionSpec("--query", "query", "1", is_global=True, help="A JMESPath query to filter the response data."),
     OptionSpec("--region", "region", "1", is_global=True, help="The Region to use (for example us-west-2)."),
-    OptionSpec("--profile", "profile", "1", is_global=True,
-               help="A profile from the AWS config file, for its region setting."),
-    OptionSpec("--state-dir", "state_dir", "1", is_global=True,
-               help="The directory holding kmscli's state (default: the per-user state directory)."),
-    OptionSpec("--cli-timestamp-format", "cli_timestamp_format", "1", choices=("wire", "none", "iso8601"),
-               is_global=True, help="How timestamps are printed: wire (epoch seconds, the default) or iso8601."),
-    OptionSpec("--cli-binary-format", "cli_binary_format", "1", choices=("raw-in-base64-out", "base64"),
-               is_global=True, help="How blob arguments are read: raw-in-base64-out (v1, default) or base64 (v2)."),
-    OptionSpec("--color", "color", "1", choices=("on", "off", "auto"), is_global=True,
-               help="Turn on/off color output: on, off or auto."),
-    OptionSpec("--no-paginate", "no_paginate", "0", is_global=True,
-               help="Print one page of a list command, with its NextMarker, instead of every page."),
-    OptionSpec("--debug", "debug", "0", is_global=True,
-               help="Print what kmscli read, where the state is and timings on stderr (never key material)."),
+    OptionSpec(
+        "--profile", "profile", "1", is_global=True, help="A profile from the AWS config file, for its region setting."
+    ),
+    OptionSpec(
+        "--state-dir",
+        "state_dir",
+        "1",
+        is_global=True,
+        help="The directory holding kmscli's state (default: the per-user state directory).",
+    ),
+    OptionSpec(
+        "--cli-timestamp-format",
+        "cli_timestamp_format",
+        "1",
+        choices=("wire", "none", "iso8601"),
+        is_global=True,
+        help="How timestamps are printed: wire (epoch seconds, the default) or iso8601.",
+    ),
+    OptionSpec(
+        "--cli-binary-format",
+        "cli_binary_format",
+        "1",
+        choices=("raw-in-base64-out", "base64"),
+        is_global=True,
+        help="How blob arguments are read: raw-in-base64-out (v1, default) or base64 (v2).",
+    ),
+    OptionSpec(
+        "--color",
+        "color",
+        "1",
+        choices=("on", "off", "auto"),
+        is_global=True,
+        help="Turn on/off color output: on, off or auto.",
+    ),
+    OptionSpec(
+        "--no-paginate",
+        "no_paginate",
+        "0",
+        is_global=True,
+        help="Print one page of a list command, with its NextMarker, instead of every page.",
+    ),
+    OptionSpec(
+        "--debug",
+        "debug",
+        "0",
+        is_global=True,
+        help="Print what kmscli read, where the state is and timings on stderr (never key material).",
+    ),
     OptionSpec("--version", "version", "0", is_global=True, help="Print kmscli's version and exit."),
 )
 
@@ -55,10 +95,20 @@ PAGINATION_OPTIONS: tuple[OptionSpec, ...] = (
 )
 
 INPUT_OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec("--cli-input-json", "cli_input_json", "1",
-               help="Read arguments from a JSON string or file:// (keys are the API member names)."),
-    OptionSpec("--generate-cli-skeleton", "generate_cli_skeleton", "?", value="input", choices=("input", "output"),
-               help="Print a JSON skeleton of the input (or output) instead of running the command."),
+    OptionSpec(
+        "--cli-input-json",
+        "cli_input_json",
+        "1",
+        help="Read arguments from a JSON string or file:// (keys are the API member names).",
+    ),
+    OptionSpec(
+        "--generate-cli-skeleton",
+        "generate_cli_skeleton",
+        "?",
+        value="input",
+        choices=("input", "output"),
+        help="Print a JSON skeleton of the input (or output) instead of running the command.",
+    ),
 )
 
 

@@ -10,7 +10,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from kmscli.core import Env, generate_private_key
 

@@ -33,8 +33,8 @@ def generate_private_key(key_spec: str) -> bytes:
 
 
 __all__ = [
-    "MODULES",
     "MODEL_OPERATIONS",
+    "MODULES",
     "PAGINATORS",
     "SHAPES",
     "Alias",

@@ -105,9 +105,11 @@ class InMemoryRepository:
         return self._grant_page(
             after,
             limit,
-            lambda g: g.key_id == key_id
-            and (grantee_principal is None or g.grantee_principal == grantee_principal)
-            and (grantee_service_principal is None or g.grantee_service_principal == grantee_service_principal),
+            lambda g: (
+                g.key_id == key_id
+                and (grantee_principal is None or g.grantee_principal == grantee_principal)
+                and (grantee_service_principal is None or g.grantee_service_principal == grantee_service_principal)
+            ),
         )
 
     def list_named_grants(self, key_id: str, name: str) -> list[Grant]:
@@ -119,8 +121,10 @@ class InMemoryRepository:
         return self._grant_page(
             after,
             limit,
-            lambda g: (principal is not None and g.retiring_principal == principal)
-            or (service_principal is not None and g.retiring_service_principal == service_principal),
+            lambda g: (
+                (principal is not None and g.retiring_principal == principal)
+                or (service_principal is not None and g.retiring_service_principal == service_principal)
+            ),
         )
 
     def _grant_page(self, after: str | None, limit: int, wanted: Callable[[Grant], bool]) -> list[Grant]:

@@ -7,8 +7,8 @@ store.py persists these. Key material lives only here and in the store.
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class KeyState(StrEnum):

@@ -38,8 +38,10 @@ def page_limit(limit: int | None, *, default: int, service_max: int | None = Non
     if limit is None:
         return default
     if service_max is not None and limit > service_max:
-        raise validation_error([
-            f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to "
-            f"{service_max}"
-        ])
+        raise validation_error(
+            [
+                f"Value '{limit}' at 'limit' failed to satisfy constraint: "
+                f"Member must have value less than or equal to {service_max}"
+            ]
+        )
     return limit

@@ -154,7 +154,10 @@ def _allows_put_key_policy(statements: list[dict[str, Any]], caller_arn: str, ke
     safety check must never let a policy through that could lock the caller out.
     """
     allowed = any(
-        st["Effect"] == "Allow" and "Condition" not in st and "Principal" in st and "Action" in st
+        st["Effect"] == "Allow"
+        and "Condition" not in st
+        and "Principal" in st
+        and "Action" in st
         and _applies(st, caller_arn, key_arn)
         for st in statements
     )

@@ -53,7 +53,8 @@ def _new_material(env: Env, date: float, rotation_type: str) -> KeyMaterial:
 
 def rotate_automatically(env: Env, key: Key, now: float) -> Key:
     """Perform every automatic rotation scheduled up to `now`, each dated when it was due."""
-    assert key.next_rotation_date is not None and key.rotation_period_in_days is not None
+    assert key.next_rotation_date is not None
+    assert key.rotation_period_in_days is not None
     materials = list(key.materials)
     due = key.next_rotation_date
     while due <= now:

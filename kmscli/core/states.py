@@ -48,27 +48,56 @@ _SCHEDULE = {_S.Updating: _transient, **_PENDING}
 _CANCEL = {s: _not_pending_deletion for s in KeyState if s not in (_S.PendingDeletion, _S.PendingReplicaDeletion)}
 _ROTATION = {_S.Disabled: _disabled, _S.PendingImport: _external_origin, _S.Updating: _transient, **_PENDING}
 _ROTATION_STATUS = {_S.PendingImport: _external_origin}
-_ROTATE_NOW = {_S.Disabled: _disabled, _S.PendingImport: _pending_import, _S.Creating: _transient,
-               _S.Updating: _transient, **_PENDING}
+_ROTATE_NOW = {
+    _S.Disabled: _disabled,
+    _S.PendingImport: _pending_import,
+    _S.Creating: _transient,
+    _S.Updating: _transient,
+    **_PENDING,
+}
 _IMPORT = {_S.Updating: _transient, **_PENDING}
 _DELETE_IMPORTED = {_S.Updating: _transient}
 _MULTI_REGION = {_S.Disabled: _disabled, _S.Creating: _transient, _S.Updating: _transient, **_PENDING}
 
 TABLE: dict[str, dict[KeyState, Refusal]] = {
     **dict.fromkeys(
-        ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
-         "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "Sign", "Verify", "GenerateMac",
-         "VerifyMac", "GetPublicKey", "DeriveSharedSecret", "Encapsulate", "Decapsulate", "CreateGrant"),
+        (
+            "Encrypt",
+            "Decrypt",
+            "ReEncrypt",
+            "GenerateDataKey",
+            "GenerateDataKeyWithoutPlaintext",
+            "GenerateDataKeyPair",
+            "GenerateDataKeyPairWithoutPlaintext",
+            "Sign",
+            "Verify",
+            "GenerateMac",
+            "VerifyMac",
+            "GetPublicKey",
+            "DeriveSharedSecret",
+            "Encapsulate",
+            "Decapsulate",
+            "CreateGrant",
+        ),
         _CRYPTO,
     ),
     **dict.fromkeys(
-        ("DescribeKey", "GetKeyPolicy", "PutKeyPolicy", "ListKeyPolicies", "ListGrants", "ListResourceTags",
-         "ListAliases", "RetireGrant", "RevokeGrant", "DeleteAlias", "ListKeyRotations"),
+        (
+            "DescribeKey",
+            "GetKeyPolicy",
+            "PutKeyPolicy",
+            "ListKeyPolicies",
+            "ListGrants",
+            "ListResourceTags",
+            "ListAliases",
+            "RetireGrant",
+            "RevokeGrant",
+            "DeleteAlias",
+            "ListKeyRotations",
+        ),
         _ANY,
     ),
-    **dict.fromkeys(
-        ("CreateAlias", "UpdateAlias", "TagResource", "UntagResource", "UpdateKeyDescription"), _MUTATE
-    ),
+    **dict.fromkeys(("CreateAlias", "UpdateAlias", "TagResource", "UntagResource", "UpdateKeyDescription"), _MUTATE),
     "EnableKey": _ENABLE,
     "DisableKey": _ENABLE,
     "ScheduleKeyDeletion": _SCHEDULE,
@@ -93,12 +122,28 @@ def check_key_state(operation: str, key: Key) -> None:
 
 # Operations that change a key or its aliases: AWS managed keys refuse them all (their policy
 # lets the account describe and use them, never manage them).
-MANAGEMENT_OPERATIONS = frozenset({
-    "CancelKeyDeletion", "CreateAlias", "DeleteImportedKeyMaterial", "DisableKey", "DisableKeyRotation",
-    "EnableKey", "EnableKeyRotation", "GetParametersForImport", "ImportKeyMaterial", "PutKeyPolicy",
-    "ReplicateKey", "RotateKeyOnDemand", "ScheduleKeyDeletion", "TagResource", "UntagResource",
-    "UpdateAlias", "UpdateKeyDescription", "UpdatePrimaryRegion",
-})
+MANAGEMENT_OPERATIONS = frozenset(
+    {
+        "CancelKeyDeletion",
+        "CreateAlias",
+        "DeleteImportedKeyMaterial",
+        "DisableKey",
+        "DisableKeyRotation",
+        "EnableKey",
+        "EnableKeyRotation",
+        "GetParametersForImport",
+        "ImportKeyMaterial",
+        "PutKeyPolicy",
+        "ReplicateKey",
+        "RotateKeyOnDemand",
+        "ScheduleKeyDeletion",
+        "TagResource",
+        "UntagResource",
+        "UpdateAlias",
+        "UpdateKeyDescription",
+        "UpdatePrimaryRegion",
+    }
+)
 
 
 def refuse_aws_managed(operation: str, key: Key, caller_arn: str) -> None:

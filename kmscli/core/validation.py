@@ -53,7 +53,10 @@ def validation_error(violations: list[str]) -> ValidationException:
 
 
 def enum_violation(path: str, value: str, allowed: tuple[str, ...]) -> str:
-    return f"Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(allowed)}]"
+    return (
+        f"Value '{value}' at '{path}' failed to satisfy constraint: "
+        f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+    )
 
 
 def _type_name(t: type) -> str:
@@ -86,9 +89,7 @@ def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None
         known = []
         for key in value:
             if key not in members:
-                problems.append(
-                    f'Unknown parameter in {label}: "{key}", must be one of: {", ".join(members)}'
-                )
+                problems.append(f'Unknown parameter in {label}: "{key}", must be one of: {", ".join(members)}')
             else:
                 known.append(key)
         for key in known:
@@ -96,7 +97,9 @@ def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None
                 _client(value[key], members[key], f"{name}.{key}" if name else key, problems)
     elif kind == "list":
         if "min" in shape and len(value) < shape["min"]:
-            problems.append(f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}")
+            problems.append(
+                f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}"
+            )
         for i, item in enumerate(value):
             _client(item, shape["member"], f"{name}[{i}]", problems)
     elif kind == "map":
@@ -105,7 +108,9 @@ def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None
             _client(v, shape["value"], f"{name}.{k}", problems)
     elif kind == "string":
         if "min" in shape and len(value) < shape["min"]:
-            problems.append(f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}")
+            problems.append(
+                f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}"
+            )
     elif kind in ("integer", "long") and "min" in shape and value < shape["min"]:
         problems.append(f"Invalid value for parameter {name}, value: {value}, valid min value: {shape['min']}")
 

@@ -33,7 +33,11 @@ def test_skeleton_round_trip_creates_the_key_it_describes(invoke: Callable[..., 
     (tmp_path / "input.json").write_text(json.dumps(filled))
     meta = json.loads(ok(invoke("create-key", "--cli-input-json", f"file://{tmp_path / 'input.json'}")))["KeyMetadata"]
     assert (meta["Description"], meta["KeySpec"], meta["KeyUsage"], meta["MultiRegion"]) == (
-        "from a skeleton", "ECC_NIST_P256", "SIGN_VERIFY", False)
+        "from a skeleton",
+        "ECC_NIST_P256",
+        "SIGN_VERIFY",
+        False,
+    )
     tags = json.loads(ok(invoke("list-resource-tags", "--key-id", meta["KeyId"])))
     assert tags == {"Tags": [{"TagKey": "team", "TagValue": "blue"}]}
 
@@ -53,11 +57,16 @@ def test_cli_input_json_satisfies_required_options(invoke: Callable[..., Result]
 @pytest.mark.parametrize(
     ("document", "stderr"),
     [
-        ('{"KeyId": ', "\nError parsing parameter 'cli-input-json': Invalid JSON: Expecting value: line 1 column 11 "
-                       "(char 10)\nJSON received: {\"KeyId\": \n"),
+        (
+            '{"KeyId": ',
+            "\nError parsing parameter 'cli-input-json': Invalid JSON: Expecting value: line 1 column 11 "
+            '(char 10)\nJSON received: {"KeyId": \n',
+        ),
         ("{}", '\nParameter validation failed:\nMissing required parameter in input: "KeyId"\n'),
-        ('{"KeyId": "x", "Bogus": 1}', '\nParameter validation failed:\nUnknown parameter in input: "Bogus", '
-                                       "must be one of: KeyId, GrantTokens\n"),
+        (
+            '{"KeyId": "x", "Bogus": 1}',
+            '\nParameter validation failed:\nUnknown parameter in input: "Bogus", must be one of: KeyId, GrantTokens\n',
+        ),
     ],
 )
 def test_bad_cli_input_json(invoke: Callable[..., Result], document: str, stderr: str) -> None:
@@ -67,7 +76,9 @@ def test_bad_cli_input_json(invoke: Callable[..., Result], document: str, stderr
 
 def test_output_skeleton_names_strings_after_their_members(invoke: Callable[..., Result]) -> None:
     assert json.loads(ok(invoke("get-key-policy", "--generate-cli-skeleton", "output"))) == {
-        "Policy": "Policy", "PolicyName": "PolicyName"}
+        "Policy": "Policy",
+        "PolicyName": "PolicyName",
+    }
     # An operation without output members prints an empty document.
     assert ok(invoke("tag-resource", "--generate-cli-skeleton", "output")) == "{}\n"
 
@@ -80,6 +91,8 @@ def test_every_command_has_an_input_skeleton_of_its_model_members(invoke: Callab
     assert list(skeleton) == members
 
 
-def test_skeleton_needs_no_required_options_and_touches_no_state(invoke: Callable[..., Result], state_dir: Path) -> None:
+def test_skeleton_needs_no_required_options_and_touches_no_state(
+    invoke: Callable[..., Result], state_dir: Path
+) -> None:
     assert json.loads(ok(invoke("tag-resource", "--generate-cli-skeleton", "input")))["KeyId"] == ""
     assert not state_dir.exists()

@@ -25,6 +25,7 @@ ARN = key_arn("aws", REGION, ACCOUNT, KEY_ID)
 
 # Cell legend, as in the spec: ok, D(isabled), I (pending import), P(ending deletion),
 # N(ot pending deletion), C (creating/updating), Ux (origin EXTERNAL unsupported).
+# fmt: off
 ROWS: dict[str, tuple[str, ...]] = {
     #                        Enabled Disabled PendingImport PendingDeletion Creating Updating
     "DescribeKey":          ("ok", "ok", "ok", "ok", "ok", "ok"),
@@ -48,6 +49,7 @@ ROWS: dict[str, tuple[str, ...]] = {
     "ListKeyRotations":     ("ok", "ok", "ok", "ok", "ok", "ok"),
     "RotateKeyOnDemand":    ("ok", "D", "I", "P", "C", "C"),
 }
+# fmt: on
 COLUMNS = (S.Enabled, S.Disabled, S.PendingImport, S.PendingDeletion, S.Creating, S.Updating)
 
 PARAMS: dict[str, dict[str, Any]] = {
@@ -108,12 +110,18 @@ def _cases() -> list[Any]:
             cases.append(pytest.param(operation, state, cell, id=f"{operation}-{state}"))
             if state == S.PendingDeletion:
                 # PendingReplicaDeletion behaves like PendingDeletion in every row.
-                cases.append(pytest.param(operation, S.PendingReplicaDeletion, cell, id=f"{operation}-{S.PendingReplicaDeletion}"))
+                cases.append(
+                    pytest.param(
+                        operation, S.PendingReplicaDeletion, cell, id=f"{operation}-{S.PendingReplicaDeletion}"
+                    )
+                )
     return cases
 
 
 @pytest.mark.parametrize(("operation", "state", "cell"), _cases())
-def test_key_state_table(operation: str, state: KeyState, cell: str, repo: core.InMemoryRepository, env: core.Env) -> None:
+def test_key_state_table(
+    operation: str, state: KeyState, cell: str, repo: core.InMemoryRepository, env: core.Env
+) -> None:
     now = env.now()
     repo.put_key(_key(KEY_ID, state, now))
     repo.put_key(_key(OTHER_ID, S.Enabled, now))
@@ -137,10 +145,26 @@ def test_key_state_table(operation: str, state: KeyState, cell: str, repo: core.
 
 def test_every_management_operation_has_a_row() -> None:
     management = {
-        "DescribeKey", "GetKeyPolicy", "PutKeyPolicy", "ListKeyPolicies", "ListResourceTags", "ListAliases",
-        "CreateAlias", "UpdateAlias", "TagResource", "UntagResource", "UpdateKeyDescription", "EnableKey",
-        "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "EnableKeyRotation", "DisableKeyRotation",
-        "GetKeyRotationStatus", "ListKeyRotations", "RotateKeyOnDemand",
+        "DescribeKey",
+        "GetKeyPolicy",
+        "PutKeyPolicy",
+        "ListKeyPolicies",
+        "ListResourceTags",
+        "ListAliases",
+        "CreateAlias",
+        "UpdateAlias",
+        "TagResource",
+        "UntagResource",
+        "UpdateKeyDescription",
+        "EnableKey",
+        "DisableKey",
+        "ScheduleKeyDeletion",
+        "CancelKeyDeletion",
+        "EnableKeyRotation",
+        "DisableKeyRotation",
+        "GetKeyRotationStatus",
+        "ListKeyRotations",
+        "RotateKeyOnDemand",
     }
     assert management <= set(core.MODULES)
     assert set(ROWS) == management

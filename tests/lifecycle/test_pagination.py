@@ -132,7 +132,6 @@ def test_no_paginate_prints_one_raw_page(invoke: Callable[..., Result], populate
 
 
 def test_alias_filter_by_key_pages_only_that_keys_aliases(invoke: Callable[..., Result], populated, env) -> None:
-    keys, aliases = populated
     target = json.loads(invoke("describe-key", "--key-id", "alias/a000").stdout)["KeyMetadata"]["KeyId"]
     doc = _json(invoke("list-aliases", "--key-id", target, "--page-size", "4"))
     assert _alias_names(doc) == [f"alias/a{i:03d}" for i in range(0, N, 10)]
@@ -142,14 +141,24 @@ def test_alias_filter_by_key_pages_only_that_keys_aliases(invoke: Callable[..., 
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["list-keys", "--marker", "not-a-marker"], "InvalidMarkerException",
-         "The request was rejected because the marker that specifies where pagination should next begin is not valid."),
-        (["list-aliases", "--limit", "101"], "ValidationException",
-         "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: "
-         "Member must have value less than or equal to 100"),
-        (["list-keys", "--limit", "1001"], "ValidationException",
-         "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: "
-         "Member must have value less than or equal to 1000"),
+        (
+            ["list-keys", "--marker", "not-a-marker"],
+            "InvalidMarkerException",
+            "The request was rejected because the marker that specifies where pagination should next begin "
+            "is not valid.",
+        ),
+        (
+            ["list-aliases", "--limit", "101"],
+            "ValidationException",
+            "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: "
+            "Member must have value less than or equal to 100",
+        ),
+        (
+            ["list-keys", "--limit", "1001"],
+            "ValidationException",
+            "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: "
+            "Member must have value less than or equal to 1000",
+        ),
     ],
 )
 def test_bad_paging_input(invoke: Callable[..., Result], populated, args: list[str], code: str, message: str) -> None:
