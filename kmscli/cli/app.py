@@ -243,13 +243,15 @@ class OperationCommand(click.Command):
                     )
 
                 document = rt.transact(pages, writes=core.get_operation(self.operation).writes, options=options)
-            text = output.render(
-                document,
-                output=options.get("output") or "json",
-                query=query,
-                title=self.operation,
-                color=options.get("color") or "auto",
-            )
+            fmt = options.get("output") or "json"
+            if pagination is not None and fmt == "text":
+                from .paging import page_documents
+
+                text = "".join(output.render(d, output=fmt, query=query) for d in page_documents(pagination, document))
+            else:
+                text = output.render(
+                    document, output=fmt, query=query, title=self.operation, color=options.get("color") or "auto"
+                )
             # color=True: click must not strip the escape codes that --color on asked for.
             click.echo(text, nl=False, color=True)
         except core.KmsError as e:

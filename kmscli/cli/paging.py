@@ -35,6 +35,8 @@ class Pagination:
             params[self.limit_key] = self.page_size
         marker, skip = self.marker, self.skip
         items: list[Any] = []
+        # What each page contributed, for text output, which the AWS CLI prints page by page.
+        self.pages: list[list[Any]] = []
         next_token: dict[str, Any] | None = None
         while True:
             if marker is not None:
@@ -45,9 +47,11 @@ class Pagination:
             if self.max_items is not None and len(items) + len(page_items) > self.max_items:
                 kept = self.max_items - len(items)
                 items.extend(page_items[:kept])
+                self.pages.append(page_items[:kept])
                 next_token = {"Marker": marker, "boto_truncate_amount": skip + kept}
                 break
             items.extend(page_items)
+            self.pages.append(page_items)
             if not more:
                 break
             if self.max_items is not None and len(items) == self.max_items:
@@ -58,6 +62,18 @@ class Pagination:
         if next_token is not None:
             document["NextToken"] = base64.b64encode(json.dumps(next_token).encode()).decode("ascii")
         return document
+
+
+def page_documents(pagination: Pagination, document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The documents the AWS CLI formats one by one in text output: each page, then the NextToken.
+
+    Its text formatter applies --query to each of them separately (so `length(Keys)` prints one
+    number per page), and wraps the token as {"NextToken": {"NextToken": ...}}.
+    """
+    documents: list[dict[str, Any]] = [{pagination.result_key: page} for page in pagination.pages]
+    if "NextToken" in document:
+        documents.append({"NextToken": {"NextToken": document["NextToken"]}})
+    return documents
 
 
 def _decode_token(token: str | None) -> tuple[str | None, int]:
