@@ -62,6 +62,7 @@ class Figure(NamedTuple):
     ratio_q3: float
     cpu_ratio: float  # median of the pair-by-pair CPU-time ratios
     target: str
+    unit: str = "ms"  # of measured_ms and baseline_ms
 
 
 class Sample(NamedTuple):
@@ -207,14 +208,7 @@ def measure(python: str, kmscli: str, work: Path, runs: int = 30, keys: int = 10
         "linear (~1.0x)",
     )
     # Per key, in microseconds rather than milliseconds, so the column stays readable.
-    rows.append(
-        row._replace(
-            measured_ms=row.measured_ms * 1000,
-            baseline_ms=row.baseline_ms * 1000,
-            measured=row.measured + " (µs)",
-            baseline=row.baseline + " (µs)",
-        )
-    )
+    rows.append(row._replace(measured_ms=row.measured_ms * 1000, baseline_ms=row.baseline_ms * 1000, unit="µs"))
     return rows
 
 
@@ -226,7 +220,8 @@ def table(rows: Sequence[Figure]) -> str:
     ]
     for r in rows:
         lines.append(
-            f"| {r.name} | {r.measured} | {r.baseline} | {r.runs} | {r.measured_ms:.1f} | {r.baseline_ms:.1f} "
+            f"| {r.name} | {r.measured} | {r.baseline} | {r.runs} | {r.measured_ms:.1f} {r.unit} "
+            f"| {r.baseline_ms:.1f} {r.unit} "
             f"| **{r.ratio:.2f}x** ({r.ratio_q1:.2f}-{r.ratio_q3:.2f}) | {r.cpu_ratio:.2f}x | {r.target} |"
         )
     return "\n".join(lines) + "\n"

@@ -63,12 +63,12 @@ class LoadResult(NamedTuple):
 
 
 @contextmanager
-def running_server(state_dir: Path, timeout: float = 30) -> Iterator[str]:
-    """`kmscli serve --port 0` on `state_dir`; yields its URL and always stops it."""
+def running_server(state_dir: Path, timeout: float = 30, python: str = sys.executable) -> Iterator[str]:
+    """`kmscli serve --port 0` on `state_dir` under `python`; yields its URL and always stops it."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KMSCLI_"))}
     environ["KMSCLI_STATE_DIR"] = str(state_dir)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kmscli", "serve", "--port", "0"],
+        [python, "-m", "kmscli", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
