@@ -11,7 +11,7 @@ import base64
 import json
 import sys
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any
 
 from kmscli.core import SHAPES
 
@@ -81,10 +81,6 @@ def render(
     if document == {}:
         return ""
     return json.dumps(document, indent=4, ensure_ascii=False) + "\n"
-
-
-def emit(text: str, stream: TextIO) -> None:
-    stream.write(text)
 
 
 # ---------------------------------------------------------------- --output text
