@@ -38,7 +38,9 @@ from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
-REGION = "us-east-1"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from processes import console_script, environ
+
 DB_NAME = "kmscli.sqlite3"
 
 
@@ -61,13 +63,6 @@ class Figure(NamedTuple):
 class Round(NamedTuple):
     wall: float  # seconds from the first start to the last exit
     cpu: float  # user + system seconds of all the processes
-
-
-def environ(state: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KMSCLI_", "AWS_"))}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update({"KMSCLI_STATE_DIR": str(state), "AWS_REGION": REGION})
-    return env
 
 
 def run(kmscli: str, args: Sequence[str], state: Path) -> str:
@@ -277,19 +272,6 @@ def table(rows: Sequence[Figure], processes: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def console_script(python: str) -> str:
-    scripts = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    path = Path(scripts) / "kmscli"
-    if not path.is_file():
-        raise SystemExit(f"no kmscli console script in {scripts}: pip install the project into {python} first")
-    return str(path)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--python", default=sys.executable, help="the interpreter kmscli is installed in")
@@ -298,13 +280,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="also write the markdown table to this file")
     args = parser.parse_args(argv)
     kmscli = console_script(args.python)
-    package = subprocess.run(
-        [args.python, "-c", "import kmscli, os; print(os.path.dirname(kmscli.__file__))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    subprocess.run([args.python, "-m", "compileall", "-q", package], check=True, stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory(prefix="kmscli-concurrency-") as tmp:
         text = table(measure(args.python, kmscli, Path(tmp), args.processes, args.rounds), args.processes)
     sys.stdout.write(text)

@@ -51,9 +51,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from processes import Sample, console_script, environ, timed
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-REGION = "us-east-1"
 
 GROUPS = ("startup", "create-key", "ops", "scale", "concurrency", "server")
 
@@ -136,11 +138,6 @@ class Row(NamedTuple):
     cpu_ratio: float | None  # median of the pair-by-pair CPU-time ratios, where CPU time is known
     target: str  # "<= 1.3x", ">= 1.0x", or a description with no limit
     note: str
-
-
-class Sample(NamedTuple):
-    wall: float  # seconds (or, for throughput rows, requests per second)
-    cpu: float  # seconds of user + system CPU time, NaN where unknown
 
 
 def quartiles(ratios: Sequence[float]) -> tuple[float, float, float]:
@@ -289,25 +286,6 @@ FOOTER = (
 
 
 # ------------------------------------------------------------------------------------ processes
-
-
-def environ(state: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KMSCLI_", "AWS_"))}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update({"KMSCLI_STATE_DIR": str(state), "AWS_REGION": REGION})
-    return env
-
-
-def timed(argv: Sequence[str], env: dict[str, str]) -> Sample:
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = process.stderr.read() if process.stderr else b""
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{shlex.join(argv)} failed ({process.returncode}): {stderr.decode()}")
-    return Sample(elapsed, usage.ru_utime + usage.ru_stime)
 
 
 def paired(
@@ -602,19 +580,6 @@ def server(python: str, kmscli: str, work: Path, clients: int, iterations: int, 
 # ---------------------------------------------------------------------------------------- main
 
 
-def console_script(python: str) -> str:
-    scripts = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    path = Path(scripts) / "kmscli"
-    if not path.is_file():
-        raise SystemExit(f"no kmscli console script in {scripts}: pip install the project into {python} first")
-    return str(path)
-
-
 def fresh_venv(path: Path) -> str:
     import venv
 
@@ -686,14 +651,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         python = fresh_venv(work / "venv") if args.fresh_venv else args.python
         kmscli = console_script(python)
-        package = subprocess.run(
-            [python, "-c", "import kmscli, os; print(os.path.dirname(kmscli.__file__))"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        # The environment may set PYTHONDONTWRITEBYTECODE; compile once so no run pays for compiling.
-        subprocess.run([python, "-m", "compileall", "-q", package], check=True, stdout=subprocess.DEVNULL)
         run: dict[str, Callable[[], list[Row]]] = {
             "startup": lambda: startup(python, kmscli, work, args.runs),
             "create-key": lambda: create_key(python, kmscli, work, args.key_specs, args.create_runs, args.rsa_runs),

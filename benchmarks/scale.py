@@ -20,17 +20,17 @@ first, and the ratio is the median of the pair-by-pair ratios (see benchmarks/RE
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-REGION = "us-east-1"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from processes import REGION, Sample, console_script, environ, timed
+
 SMALL = 10
 
 # Runs in the interpreter under test: `count` keys in one transaction; prints the median key ID.
@@ -40,6 +40,7 @@ from pathlib import Path
 from kmscli import core
 from kmscli.cli import config
 from kmscli.store import Store
+
 state, count, region = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 with Store(state).transaction(write=True, account_id=config.DEFAULT_ACCOUNT_ID, region=region) as repo:
     env = config.build_env(config.DEFAULT_ACCOUNT_ID, region, {}, lambda: 0)
@@ -63,29 +64,6 @@ class Figure(NamedTuple):
     cpu_ratio: float  # median of the pair-by-pair CPU-time ratios
     target: str
     unit: str = "ms"  # of measured_ms and baseline_ms
-
-
-class Sample(NamedTuple):
-    wall: float
-    cpu: float
-
-
-def environ(state: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KMSCLI_", "AWS_"))}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update({"KMSCLI_STATE_DIR": str(state), "AWS_REGION": REGION})
-    return env
-
-
-def timed(argv: Sequence[str], env: dict[str, str]) -> Sample:
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = process.stderr.read() if process.stderr else b""
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(argv)} failed: {stderr.decode()}")
-    return Sample(elapsed, usage.ru_utime + usage.ru_stime)
 
 
 def populate(python: str, state: Path, count: int) -> str:
@@ -227,19 +205,6 @@ def table(rows: Sequence[Figure]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def console_script(python: str) -> str:
-    scripts = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    path = Path(scripts) / "kmscli"
-    if not path.is_file():
-        raise SystemExit(f"no kmscli console script in {scripts}: pip install the project into {python} first")
-    return str(path)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--python", default=sys.executable, help="the interpreter kmscli is installed in")
@@ -248,13 +213,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="also write the markdown table to this file")
     args = parser.parse_args(argv)
     kmscli = console_script(args.python)
-    package = subprocess.run(
-        [args.python, "-c", "import kmscli, os; print(os.path.dirname(kmscli.__file__))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    subprocess.run([args.python, "-m", "compileall", "-q", package], check=True, stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory(prefix="kmscli-scale-") as tmp:
         text = table(measure(args.python, kmscli, Path(tmp), args.runs, args.keys))
     sys.stdout.write(text)
