@@ -1,9 +1,9 @@
 """The generated files kmscli ships: man pages (man/) and shell completion scripts (completions/).
 
-Both are pure functions of the Click tree, so tests/test_artifacts.py can check that the
+Both are pure functions of the Click tree, so tests/cli/test_artifacts.py can check that the
 committed files are current and regenerate them:
 
-    pytest tests/test_artifacts.py --snapshot-update --allow-snapshot-deletion
+    pytest tests/cli/test_artifacts.py --snapshot-update --allow-snapshot-deletion
 """
 
 from __future__ import annotations

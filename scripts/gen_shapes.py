@@ -4,7 +4,7 @@ Run at development time only (botocore is a test dependency, never a runtime one
 
     python scripts/gen_shapes.py > kmscli/core/shapes.py
 
-tests/core/test_shapes.py fails when the committed table and botocore disagree.
+tests/model/test_shapes.py fails when the committed table and botocore disagree.
 """
 
 from __future__ import annotations

@@ -247,3 +247,11 @@ def conformance() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def ctx(shared_server: Server, client: Callable[..., Any]) -> Any:
+    """One test's own Region on the module's shared server (tests/server/operations.py)."""
+    from tests.server.operations import Ctx
+
+    return Ctx(shared_server.url, client)

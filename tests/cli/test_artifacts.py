@@ -2,7 +2,7 @@
 
 Regenerate both folders after changing a command or an option:
 
-    pytest tests/test_artifacts.py --snapshot-update --allow-snapshot-deletion
+    pytest tests/cli/test_artifacts.py --snapshot-update --allow-snapshot-deletion
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from kmscli._artifacts import ENVIRONMENT, MAN_DATE, completion_scripts, man_pag
 from kmscli.cli import cli
 from kmscli.cli.app import COMMAND_TO_OPERATION, ExitCode
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

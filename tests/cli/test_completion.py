@@ -24,7 +24,7 @@ from click.shell_completion import BashComplete
 
 from kmscli.cli import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 KEY_SPECS_RSA = ["RSA_2048", "RSA_3072", "RSA_4096"]
 

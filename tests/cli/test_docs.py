@@ -14,7 +14,7 @@ from kmscli.cli import cli
 from kmscli.cli.app import ExitCode
 from kmscli.cli.argv import GLOBAL_OPTIONS, PAGINATION_OPTIONS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = cli.list_commands(click.Context(cli, info_name="kmscli"))
 

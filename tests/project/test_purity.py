@@ -12,7 +12,7 @@ import pytest
 
 from kmscli.core.api import MODULES
 
-CORE = Path(__file__).resolve().parents[1] / "kmscli" / "core"
+CORE = Path(__file__).resolve().parents[2] / "kmscli" / "core"
 
 # Never imported by the core: the CLI, the store and their libraries.
 OUTSIDE = ("click", "platformdirs", "sqlite3", "kmscli.store", "kmscli.cli")

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 
 from kmscli.core.keyspecs import KEY_SPECS, SYMMETRIC_MATERIAL_BYTES, UNGENERATABLE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load() -> Any:
