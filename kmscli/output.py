@@ -2,7 +2,7 @@
 
 Member names and order come from the service model's output shapes (core.SHAPES), so every
 document is built in model order with absent (None) members left out, exactly as botocore's
-parser rebuilds a KMS response. Formatting follows AWS CLI v1 (DECISIONS D2).
+parser rebuilds a KMS response. Formatting follows AWS CLI v1 (docs/decisions.md#cli).
 """
 
 from __future__ import annotations

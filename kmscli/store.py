@@ -1,6 +1,6 @@
 """SqliteRepository: the core's Repository protocol on one SQLite file in the state directory.
 
-DECISIONS D3: WAL, a busy timeout, one transaction per command (BEGIN IMMEDIATE when the
+docs/decisions.md#state: WAL, a busy timeout, one transaction per command (BEGIN IMMEDIATE when the
 command writes), the schema version in PRAGMA user_version, directory 0700 and file 0600
 because the file holds key material. This module never reads the environment: the CLI
 resolves the directory and passes it in.

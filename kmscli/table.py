@@ -1,6 +1,6 @@
 """--output table: the boxed tables of AWS CLI v1, byte for byte.
 
-The rules, as the AWS CLI applies them (awscli-conventions §3f):
+The rules, as the AWS CLI applies them (awscli/formatter.py, awscli/table.py):
 
 * The document becomes a list of sections. The first is titled with the operation name; every
   nested dict or list becomes a section titled with its member name, one indent level deeper

@@ -5,7 +5,7 @@ document has a member its output shape lacks, a value of the wrong type, an ille
 missing required member, a length outside the model's bounds, or members out of model order. The
 model is botocore's, not kmscli's generated copy, so this catches drift between the two as well.
 
-Wire conventions checked (AWS CLI v1, DECISIONS D2): timestamps are JSON numbers (epoch seconds),
+Wire conventions checked (AWS CLI v1, docs/decisions.md#cli): timestamps are JSON numbers (epoch seconds),
 blobs are standard base64 text, null members never appear.
 """
 

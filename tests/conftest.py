@@ -16,7 +16,7 @@ from kmscli.cli.app import Runtime
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"
-# The CreationDate of the seed document's first example.
+# The CreationDate of the Developer Guide's "Creating keys" first example.
 FIXED_TIME = 1502910355.475
 
 

@@ -24,7 +24,7 @@ from kmscli.cli import cli, config
 from kmscli.cli.app import Runtime
 
 ACCOUNT = "111122223333"
-# The CreationDate of the seed document's first example.
+# The CreationDate of the Developer Guide's "Creating keys" first example.
 START = 1502910355.475
 DAY = 86400
 
@@ -102,7 +102,7 @@ def openssl(*args: str, stdin: bytes | None = None) -> bytes:
 
 
 def parse_symmetric_blob(blob: bytes) -> dict[str, Any]:
-    """The parts of a kmscli symmetric ciphertext (spec §1.6), read independently of kmscli's code."""
+    """The parts of a kmscli symmetric ciphertext, read apart from kmscli's code (docs/decisions.md#ciphertext)."""
     n = blob[1]
     end = 2 + n + 32 + 12
     return {

@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 
 class ExitCode(IntEnum):
-    """AWS CLI v1 exit statuses (DECISIONS D2)."""
+    """AWS CLI v1 exit statuses (docs/decisions.md#cli)."""
 
     SUCCESS = 0
     USAGE = 2

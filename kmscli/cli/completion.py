@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 Completer = Callable[["click.Context", "click.Parameter", str], list["CompletionItem"]]
 
-# Operations whose KeyId parameters also take an alias name or alias ARN (spec §1.3); every
+# Operations whose KeyId parameters also take an alias name or alias ARN; every
 # other operation takes only a key ID or key ARN, so offering aliases there would offer errors.
 ALIAS_OPERATIONS = frozenset(
     {

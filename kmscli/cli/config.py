@@ -1,6 +1,6 @@
 """Where kmscli's settings come from: global options, environment variables, ~/.aws/config.
 
-DECISIONS D3 (state directory), D4 (identity) and D5 (reproducible runs). Everything that
+docs/decisions.md (state directory, identity, reproducible runs). Everything that
 reads the process environment or the clock for the core lives here, so the core stays pure.
 """
 

@@ -1,7 +1,7 @@
 """`kmscli console create-key`: the AWS KMS console's create-key pages, in the terminal.
 
 kmscli's own command, kept apart from the `aws kms` surface under `console`. In a terminal it
-walks the console's steps (seed document, "Creating ... KMS keys (console)") as prompts, with a
+walks the console's steps (the Developer Guide's "Creating ... KMS keys (console)") as prompts, with a
 review page that shows the key policy and lets any step be changed before Finish. Every step
 also has an option, so scripts (no terminal, or --yes) run it without prompts. The rules and
 the policy are the core's (core/console.py); this module only asks, converts words and prints.

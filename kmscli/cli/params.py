@@ -4,7 +4,7 @@ Syntax only (B.4): param files, shorthand, JSON, blobs, integers, timestamps. Wh
 is the core's business (a wrong type or member is reported by core validation, with botocore's
 wording); a value that cannot even be parsed gets the AWS CLI's message here, exit 255.
 
-The order of steps is the AWS CLI's (awscli-conventions §4):
+The order of steps is the AWS CLI's (awscli/argprocess.py and awscli/paramfile.py):
 1. `file://` (text, universal newlines) and `fileb://` (bytes) replace the value; for a list
    option only when it is a single word, and then the file's content stands for the whole list.
 2. A list of structures, a structure or a map whose (first) word starts with `[` or `{` is JSON;

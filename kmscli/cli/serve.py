@@ -1,6 +1,6 @@
 """`kmscli serve`: the command that puts kmscli/server.py on a socket.
 
-Settings come from the same places as for every other command (DECISIONS D3-D5): the state
+Settings come from the same places as for every other command (docs/decisions.md): the state
 directory, the account, the clock and the seed. The region does not: each request carries its own
 in its SigV4 credential scope, so one server serves every region.
 """

@@ -1,4 +1,4 @@
-"""DeriveSharedSecret (spec §2.42), Encapsulate and Decapsulate (§2.48): secrets shared with a peer.
+"""DeriveSharedSecret, Encapsulate and Decapsulate: secrets shared with a peer.
 
 ECDH gives the raw shared x-coordinate, as any ECDH implementation derives it from the peer's
 private key and this key's public key. ML-KEM (FIPS 203) encapsulates a 32-byte secret under

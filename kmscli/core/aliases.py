@@ -1,4 +1,4 @@
-"""Alias naming rules and alias operations (spec §2.3)."""
+"""Alias naming rules and alias operations."""
 
 from __future__ import annotations
 

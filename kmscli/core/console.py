@@ -1,7 +1,7 @@
 """The AWS KMS console's key-creation flow: its choices, its form checks and its default key policy.
 
 The console differs from CreateKey in two ways that matter to people who follow its instructions
-(seed document, "Creating symmetric/asymmetric KMS keys (console)"): it requires an alias and
+(the Developer Guide's "Creating symmetric/asymmetric KMS keys (console)"): it requires an alias and
 creates it together with the key, and it attaches its own default key policy (account, key
 administrators, key users and, for most key types, a grants statement) instead of the single
 statement CreateKey attaches. This module holds those rules; the terminal walk-through lives in
@@ -61,7 +61,7 @@ _USAGES_BY_TYPE: dict[str, tuple[KeyUsage, ...]] = {
     ASYMMETRIC: (KeyUsage.ENCRYPT_DECRYPT, KeyUsage.SIGN_VERIFY, KeyUsage.KEY_AGREEMENT),
 }
 
-# Key material origins kmscli can offer: custom key stores are out of scope (DECISIONS D7).
+# Key material origins kmscli can offer: custom key stores are out of scope (docs/decisions.md#scope).
 ORIGINS = (Origin.AWS_KMS.value, Origin.EXTERNAL.value)
 
 
@@ -220,7 +220,7 @@ class ConsoleKeyRequest(NamedTuple):
 CONSOLE_POLICY_ID = "key-consolepolicy-3"
 
 # Statement 1, as the Developer Guide's "Default key policy" page shows it for console-made keys.
-# (CreateKey's own default policy uses the Sid "Enable IAM policies": DECISIONS D1, core/policy.py.)
+# (CreateKey's own default policy uses the Sid "Enable IAM policies": docs/decisions.md#output, core/policy.py.)
 ACCOUNT_SID = "Enable IAM User Permissions"
 
 # Statement 2, the key administrators statement: the guide's action list, in its order.

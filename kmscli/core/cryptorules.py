@@ -1,6 +1,6 @@
 """The rules every cryptographic operation shares (spec "Common rules for cryptographic operations").
 
-In the order the spec gives (§1.5): the key is resolved and its state checked (lookup.py,
+In the order KMS checks them: the key is resolved and its state checked (lookup.py,
 states.py), then its usage, then the algorithm against its key spec; operation-specific
 parameter rules follow, and DryRun answers last, once everything else has passed.
 """
@@ -32,7 +32,7 @@ def check_usage(key: Key, operation: str, usage: KeyUsage) -> None:
 
 
 def check_algorithm(key: Key, algorithm: str) -> None:
-    """The algorithm must be one the key's spec lists for its usage (spec §3.1)."""
+    """The algorithm must be one the key's spec lists for its usage."""
     if algorithm not in KEY_SPECS[key.key_spec].usages.get(key.key_usage, ()):
         raise InvalidKeyUsageException(f"Algorithm {algorithm} is incompatible with key spec {key.key_spec}.")
 

@@ -1,7 +1,7 @@
-"""Data keys, data key pairs and random bytes (spec §2.22-2.26).
+"""Data keys, data key pairs and random bytes.
 
 A data key is fresh random bytes returned in the clear and as a symmetric ciphertext under a
-KMS key (§1.6), so that Decrypt of the ciphertext gives the same bytes back. A data key pair is
+KMS key (docs/decisions.md#ciphertext), so that Decrypt of the ciphertext gives the same bytes back. A data key pair is
 a fresh asymmetric key: its public key (DER SPKI), and its private key (PKCS#8 DER) in the
 clear and encrypted the same way.
 """
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .ports import Repository
 
 _DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
-# Key pair specs that kmscli cannot generate: SM2 exists only in China Regions (DECISIONS D7),
+# Key pair specs that kmscli cannot generate: SM2 exists only in China Regions (docs/decisions.md#scope),
 # and `cryptography` has no ML-KEM-512.
 _UNSUPPORTED_PAIRS = frozenset({"SM2", "ML_KEM_512"})
 
@@ -250,7 +250,7 @@ def generate_random(repo: Repository, env: Env, req: GenerateRandomRequest) -> G
     """
     refuse_recipient(req.recipient)
     if req.custom_key_store_id is not None:
-        # kmscli has no custom key stores (DECISIONS D7).
+        # kmscli has no custom key stores (docs/decisions.md#scope).
         raise CustomKeyStoreNotFoundException("")
     if req.number_of_bytes is None:
         raise ValidationException("NumberOfBytes is required.")

@@ -1,4 +1,4 @@
-"""Encrypt, Decrypt and ReEncrypt (spec §2.19-2.21), and the symmetric ciphertext format (§1.6).
+"""Encrypt, Decrypt and ReEncrypt, and the symmetric ciphertext format (docs/decisions.md#ciphertext).
 
 A symmetric ciphertext names its key and key material, so Decrypt needs no KeyId, and a key's
 earlier materials (rotation) still decrypt what they encrypted. The header and the encryption
@@ -34,7 +34,7 @@ _KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 _OAEP_HASH_BYTES = {"RSAES_OAEP_SHA_1": 20, "RSAES_OAEP_SHA_256": 32}
 
 
-# ---------------------------------------------------------------- the symmetric ciphertext (§1.6)
+# ------------------------------------------ the symmetric ciphertext (docs/decisions.md#ciphertext)
 
 
 class SymmetricBlob(NamedTuple):
@@ -134,7 +134,7 @@ def check_plaintext_size(key: Key, algorithm: str, plaintext: bytes) -> None:
 def encrypt_with(
     env: Env, key: Key, algorithm: str, plaintext: bytes, context: Mapping[str, str] | None
 ) -> tuple[bytes, str | None]:
-    """(ciphertext, material ID): a §1.6 blob for symmetric keys, bare RSAES-OAEP (no material ID) for RSA."""
+    """(ciphertext, material ID): kmscli's blob for symmetric keys, bare RSAES-OAEP (no material ID) for RSA."""
     if algorithm == SYMMETRIC_DEFAULT:
         return seal(env, key, plaintext, context)
     from . import crypto

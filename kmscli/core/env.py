@@ -1,7 +1,7 @@
 """Env: everything the core needs from the outside world, injected.
 
 The core never reads a clock, an environment variable or a randomness source itself;
-the CLI builds an Env from DECISIONS D4/D5, and tests build a fixed one.
+the CLI builds an Env from docs/decisions.md#identity and docs/decisions.md#reproducible, and tests build a fixed one.
 """
 
 from __future__ import annotations

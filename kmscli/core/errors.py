@@ -24,7 +24,7 @@ def _error(code: str) -> type[KmsError]:
     return type(code, (KmsError,), {"code": code, "__doc__": f"AWS error code {code}."})
 
 
-# The class name is the AWS error code (DECISIONS D6), so `except NotFoundException`
+# The class name is the AWS error code (docs/decisions.md#names), so `except NotFoundException`
 # reads like the API reference.
 AccessDeniedException = _error("AccessDeniedException")
 AlreadyExistsException = _error("AlreadyExistsException")

@@ -1,4 +1,4 @@
-"""Grants (spec "Grant rules", §2.43-2.47): creating, listing, retiring and revoking them.
+"""Grants: creating, listing, retiring and revoking them.
 
 kmscli never authorizes, so a grant changes what nobody may do; it is stored, listed, validated
 and retired exactly as KMS does, and its tokens are accepted wherever GrantTokens are.

@@ -1,4 +1,4 @@
-"""The GrantTokens parameter of the operations that take one (spec §1.5).
+"""The GrantTokens parameter of the operations that take one.
 
 Kept out of grants.py so the operations that take GrantTokens (DescribeKey among them) import only
 this, not the grant operations and their types.

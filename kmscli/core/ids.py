@@ -1,4 +1,4 @@
-"""Key IDs, ARNs and the parsing of every identifier form a KeyId parameter accepts (spec §1.2-1.3)."""
+"""Key IDs, ARNs and the parsing of every identifier form a KeyId parameter accepts."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class KeyRef(NamedTuple):
 
 
 def parse_key_ref(value: str, *, account_id: str, region: str, partition: str, allow_alias: bool) -> KeyRef:
-    """Steps 1-3 of spec §1.3; looking the key or alias up is the caller's step 4."""
+    """Parse the identifier; looking the key or alias up is the caller's step 4."""
     invalid_key_id = NotFoundException(f"Invalid keyId '{value}'")
     if value.startswith("arn:"):
         m = re.fullmatch(_ARN, value)

@@ -1,4 +1,4 @@
-"""Imported key material (spec "Import rules", §2.39-2.41): wrapping parameters, import, deletion, expiry.
+"""Imported key material: wrapping parameters, import, deletion, expiry.
 
 A key with Origin EXTERNAL starts without material. GetParametersForImport hands out a fresh RSA
 wrapping key pair's public half and an import token naming the stored private half (24 h);
@@ -77,7 +77,7 @@ def _forgotten(material: KeyMaterial) -> KeyMaterial:
 
 
 def expire_imports(repo: Repository, key: Key, now: float) -> Key:
-    """Spec §1.7 (a) and (b): expired import tokens are dropped; material whose ValidTo passed is deleted.
+    """The first two time-driven transitions: expired import tokens go; material past its ValidTo is deleted.
 
     "Dropped" erases a token's wrapping private key but keeps its ID, so a late ImportKeyMaterial
     still gets ExpiredImportTokenException rather than InvalidImportTokenException. Losing material
@@ -120,7 +120,7 @@ class GetParametersForImportResult(NamedTuple):
 
 
 def _check_wrapping(key: Key, algorithm: str, wrapping_key_spec: str) -> None:
-    # SM2 and SM2PKE exist only in China Regions, which kmscli does not emulate (DECISIONS D7).
+    # SM2 and SM2PKE exist only in China Regions, which kmscli does not emulate (docs/decisions.md#scope).
     if wrapping_key_spec == "SM2":
         raise UnsupportedOperationException("SM2 is not supported")
     if algorithm == "SM2PKE":

@@ -36,7 +36,7 @@ class MultiRegionConfiguration(NamedTuple):
 
 
 class KeyMetadata(NamedTuple):
-    """KeyMetadata as KMS reports it; None members are omitted from the output (spec §2.1)."""
+    """KeyMetadata as KMS reports it; None members are omitted from the output."""
 
     aws_account_id: str
     key_id: str
@@ -63,7 +63,7 @@ class KeyMetadata(NamedTuple):
     multi_region_configuration: MultiRegionConfiguration | None = None
     pending_deletion_window_in_days: int | None = None
     mac_algorithms: tuple[str, ...] | None = None
-    # Never set: the seed's outputs predate it (DECISIONS D1).
+    # Never set: the guide's outputs predate it (docs/decisions.md#output).
     current_key_material_id: str | None = None
 
 
@@ -97,7 +97,7 @@ def key_metadata(key: Key) -> KeyMetadata:
 
 
 def _expiration(key: Key) -> tuple[str | None, float | None]:
-    """ExpirationModel and ValidTo (spec §2.1 rows 10, 14): EXTERNAL keys holding imported material only.
+    """ExpirationModel and ValidTo: EXTERNAL keys holding imported material only.
 
     ValidTo is the earliest expiry among the key's materials; ExpirationModel is KEY_MATERIAL_EXPIRES
     if any of them expires.
@@ -177,7 +177,7 @@ def _key_usage_of(req: CreateKeyRequest, key_spec: str) -> KeyUsage:
 
 def _origin_of(req: CreateKeyRequest, key_spec: str) -> Origin:
     origin = Origin(req.origin or Origin.AWS_KMS)
-    # kmscli has no custom key stores (DECISIONS D7).
+    # kmscli has no custom key stores (docs/decisions.md#scope).
     if req.custom_key_store_id is not None:
         raise CustomKeyStoreNotFoundException("")
     if origin in (Origin.AWS_CLOUDHSM, Origin.EXTERNAL_KEY_STORE):

@@ -1,6 +1,6 @@
 """One table: KeySpec → allowed key usages → the algorithm list KMS reports for that usage.
 
-Spec §3.1. The algorithm lists are printed in exactly this order.
+As AWS's key spec reference lists them. The algorithm lists are printed in exactly this order.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ KEY_SPECS: dict[str, KeySpecInfo] = {
     )
 }
 
-# Key specs KMS accepts in some partitions that kmscli does not emulate (DECISIONS D7).
+# Key specs KMS accepts in some partitions that kmscli does not emulate (docs/decisions.md#scope).
 CHINA_ONLY = frozenset({"SM2"})
 # Key specs that `cryptography` cannot generate: refused with UnsupportedOperationException.
 UNGENERATABLE = frozenset({"ML_KEM_512"})

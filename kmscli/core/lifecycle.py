@@ -1,4 +1,4 @@
-"""The key lifecycle: description, enable/disable, scheduling and cancelling deletion (spec §2.14-2.18)."""
+"""The key lifecycle: description, enable/disable, scheduling and cancelling deletion."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Finding the key a KeyId parameter names (spec §1.3), and bringing it up to date with the clock.
+"""Finding the key a KeyId parameter names, and bringing it up to date with the clock.
 
 resolve_key is the one door every operation uses to reach a key: it parses the identifier,
-applies the time-driven transitions that fell due since the key was last read (spec §1.7),
+applies the time-driven transitions that fell due since the key was last read (docs/architecture.md#transitions),
 and, given the operation's name, enforces the key-state table and the refusals that AWS
 managed keys answer with.
 """
@@ -63,7 +63,7 @@ def resolve_key(
 def settle(repo: Repository, env: Env, key: Key) -> Key | None:
     """Apply what the clock made due since the key was last written; None if it is now deleted.
 
-    Order as spec §1.7: expired import tokens and imported material, automatic rotations, the end
+    Order as docs/architecture.md#transitions: expired import tokens and imported material, automatic rotations, the end
     of a deletion window, transient states. A multi-Region key is settled with its set: its
     rotations are the primary's, and a destroyed replica leaves the set (multiregion.py).
     """

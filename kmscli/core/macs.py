@@ -1,4 +1,4 @@
-"""GenerateMac and VerifyMac (spec §2.30-2.31): RFC 2104 HMAC with the key's 28 to 64 secret bytes.
+"""GenerateMac and VerifyMac: RFC 2104 HMAC with the key's 28 to 64 secret bytes.
 
 HMAC needs only the standard library, so these commands never load `cryptography`.
 """

@@ -1,4 +1,4 @@
-"""Multi-Region keys (spec §2.37-2.38): replicas in other Regions of the same state, and the set kept in step.
+"""Multi-Region keys: replicas in other Regions of the same state, and the set kept in step.
 
 Every member of a set is an ordinary key row in its own Region, with the same `mrk-` key ID. Each
 keeps its own copy of the set's shape (primary Region, replica Regions); every operation that
@@ -73,7 +73,7 @@ def _rotation_due(key: Key, now: float) -> bool:
 
 
 def sync_with_primary(repo: Repository, env: Env, key: Key, now: float) -> Key:
-    """Spec §1.7 (c) for a member of a set: the primary's due rotations, then the replica's copy of them."""
+    """Due rotations for a member of a set: the primary's due rotations, then the replica's copy of them."""
     primary_region = key.primary_region or key.region
     if primary_region == key.region:
         if _rotation_due(key, now):
@@ -124,7 +124,7 @@ def forget_member(repo: Repository, key: Key) -> None:
     """A destroyed member leaves its set: the others' ReplicaKeys lose it.
 
     A primary waiting in PendingReplicaDeletion for this, its last replica, moves to PendingDeletion;
-    its window starts when the replica was destroyed (spec §2.17).
+    its window starts when the replica was destroyed.
     """
     for there, member in other_members(repo, key):
         replicas = tuple(r for r in member.replica_regions if r != key.region)

@@ -34,7 +34,7 @@ def decode_marker(listing: str, marker: str | None) -> str | None:
 
 
 def page_limit(limit: int | None, *, default: int, service_max: int | None = None) -> int:
-    """The page size; some operations allow less than the model's 1000 (spec §4 gotcha 7)."""
+    """The page size; some operations allow less than the model's 1000."""
     if limit is None:
         return default
     if service_max is not None and limit > service_max:

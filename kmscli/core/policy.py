@@ -1,7 +1,4 @@
-"""Key policies: the default text, document checks, the lockout safety check, and the policy operations.
-
-Spec §2.4, §2.10, §2.11, §3.3.
-"""
+"""Key policies: the default text, document checks, the lockout safety check, and the policy operations."""
 
 from __future__ import annotations
 
@@ -22,7 +19,7 @@ MAX_POLICY_BYTES = 32768
 
 
 def default_key_policy(partition: str, account_id: str) -> str:
-    """The policy CreateKey attaches, byte for byte as the seed document shows it (DECISIONS D1).
+    """The policy CreateKey attaches, byte for byte as the Developer Guide shows it (docs/decisions.md#output).
 
     KMS stores it Jackson-formatted (two-space indent, " : ", "[ {"), with no trailing newline.
     """
@@ -176,7 +173,7 @@ class GetKeyPolicyRequest(NamedTuple):
 class GetKeyPolicyResult(NamedTuple):
     policy: str
     # Today's KMS also returns PolicyName; kmscli does not, so that `--output text` prints the
-    # bare policy as the seed shows (DECISIONS D1).
+    # bare policy as the guide shows (docs/decisions.md#output).
     policy_name: None = None
 
 

@@ -1,4 +1,4 @@
-"""Key material rotation: automatic and on demand, status and history (spec "Rotation rules", §2.32-2.36).
+"""Key material rotation: automatic and on demand, status and history.
 
 A rotation appends a new 256-bit material that becomes current; earlier materials stay so that
 every earlier ciphertext still decrypts.

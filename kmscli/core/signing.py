@@ -1,4 +1,4 @@
-"""Sign, Verify and GetPublicKey (spec §2.27-2.29).
+"""Sign, Verify and GetPublicKey.
 
 Signatures are the standard encodings, so anyone holding the public key can verify them
 outside KMS: RSASSA-PKCS1-v1_5 and RSASSA-PSS (salt as long as the digest), DER ECDSA,

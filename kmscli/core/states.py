@@ -1,4 +1,4 @@
-"""The key-state table (spec §3.2): which operations each key state refuses, and with what.
+"""The key-state table (AWS's "Key states of AWS KMS keys"): which operations each key state refuses, and with what.
 
 Every operation that acts on a key calls check_key_state once; '?' cells of the table
 (depending on key type or origin) are left to the operation itself.

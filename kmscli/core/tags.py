@@ -1,4 +1,4 @@
-"""Tag rules shared by CreateKey, ReplicateKey and TagResource, and the tag operations (spec §2.5)."""
+"""Tag rules shared by CreateKey, ReplicateKey and TagResource, and the tag operations."""
 
 from __future__ import annotations
 

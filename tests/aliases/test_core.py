@@ -1,4 +1,4 @@
-"""Alias naming rules and CreateAlias (spec §2.3), through core.call."""
+"""Alias naming rules and CreateAlias, through core.call."""
 
 from __future__ import annotations
 

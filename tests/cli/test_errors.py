@@ -1,4 +1,4 @@
-"""Exit statuses and error text of the AWS CLI v1 grammar (DECISIONS D2): 2 for usage, 255 for the rest."""
+"""Exit statuses and error text of the AWS CLI v1 grammar (docs/decisions.md#cli): 2 for usage, 255 for the rest."""
 
 from __future__ import annotations
 

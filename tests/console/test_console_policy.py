@@ -178,7 +178,7 @@ def test_partition_and_account_come_from_the_key() -> None:
     assert doc["Statement"][1]["Principal"] == {"AWS": f"arn:aws-us-gov:iam::{OTHER}:root"}
 
 
-# The text KMS would store: Jackson's pretty-printer, as the seed shows for CreateKey's policy.
+# The text KMS would store: Jackson's pretty-printer, as the guide shows for CreateKey's policy.
 CONSOLE_POLICY_TEXT = """{
   "Version" : "2012-10-17",
   "Id" : "key-consolepolicy-3",

@@ -104,7 +104,7 @@ def test_key_types_usages_and_specs_as_the_console_lists_them() -> None:
         "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1",
         "ECC_NIST_EDWARDS25519", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87",
     )  # fmt: skip
-    # ML-KEM has no documented console key users statement; SM2 is China-only (DECISIONS D7).
+    # ML-KEM has no documented console key users statement; SM2 is China-only (docs/decisions.md#scope).
     assert not {"ML_KEM_512", "ML_KEM_768", "ML_KEM_1024", "SM2"} & set(console.key_specs())
 
 

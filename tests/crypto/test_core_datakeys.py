@@ -1,4 +1,4 @@
-"""GenerateDataKey*, GenerateDataKeyPair* and GenerateRandom (spec §2.22-2.26) through core.call."""
+"""GenerateDataKey*, GenerateDataKeyPair* and GenerateRandom through core.call."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Encrypt, Decrypt and ReEncrypt (spec §2.19-2.21, §1.6) through core.call."""
+"""Encrypt, Decrypt and ReEncrypt through core.call."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from kmscli.core.model import Key, KeyMaterial, KeyState
 ARN = "arn:aws:kms:us-west-2:111122223333:key/"
 DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 INCORRECT_KEY = "The key ID in the request does not identify a CMK that can perform this operation."
-# Largest RSAES-OAEP plaintext, by key spec and algorithm (spec §3.1).
+# Largest RSAES-OAEP plaintext, by key spec and algorithm.
 RSA_LIMITS = {
     ("RSA_2048", "RSAES_OAEP_SHA_1"): 214,
     ("RSA_2048", "RSAES_OAEP_SHA_256"): 190,
@@ -72,7 +72,7 @@ def test_encrypt_decrypt_round_trip(repo: core.InMemoryRepository, env: core.Env
     result = core.call("Encrypt", {"KeyId": key.key_id, "Plaintext": b"hello", "EncryptionContext": context}, repo, env)
     blob = result.ciphertext_blob
     assert (result.key_id, result.encryption_algorithm) == (ARN + key.key_id, "SYMMETRIC_DEFAULT")
-    # §1.6: version, key ID length, key ID, material ID, nonce, then ciphertext and tag.
+    # docs/decisions.md#ciphertext: version, key ID length, key ID, material ID, nonce, then ciphertext and tag.
     material = key.materials[0]
     assert blob[:38] == bytes([1, 36]) + key.key_id.encode()
     assert blob[38:70].hex() == material.material_id

@@ -1,4 +1,4 @@
-"""GenerateMac, VerifyMac (spec §2.30-2.31), DeriveSharedSecret (§2.42), Encapsulate, Decapsulate (§2.48)."""
+"""GenerateMac, VerifyMac, DeriveSharedSecret, Encapsulate, Decapsulate."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_mac_round_trip(
     repo: core.InMemoryRepository, env: core.Env, spec: str, algorithm: str, digest: Any, size: int
 ) -> None:
     key = create(repo, env, spec, "GENERATE_VERIFY_MAC")
-    # The key material is as long as the hash output (spec §3.1).
+    # The key material is as long as the hash output.
     assert len(key.materials[0].secret) == size
     result = core.call("GenerateMac", {"KeyId": key.key_id, "Message": b"msg", "MacAlgorithm": algorithm}, repo, env)
     assert result._asdict() == {

@@ -1,4 +1,4 @@
-"""Sign, Verify and GetPublicKey (spec §2.27-2.29) through core.call.
+"""Sign, Verify and GetPublicKey through core.call.
 
 Every signature is also checked outside kmscli with the public key GetPublicKey returns, so a
 signature that only kmscli's own Verify accepts would fail here.

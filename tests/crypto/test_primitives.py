@@ -72,7 +72,7 @@ def test_ed25519ph_agrees_with_pycryptodome() -> None:
     assert ed25519ph.sign(seed, hashlib.sha512(message).digest()) == theirs
 
 
-# ---------------------------------------------------------------- the symmetric ciphertext format (§1.6)
+# ------------------------------------------ the symmetric ciphertext format (docs/decisions.md#ciphertext)
 
 
 @pytest.mark.parametrize(

@@ -154,7 +154,7 @@ def test_corrupt_state_exits_255_without_a_traceback(kmscli, database):
 
 
 def test_concurrent_processes_lose_no_write(kmscli, environ, database):
-    """Parallel CI steps share one state directory (DECISIONS D3): every write must land."""
+    """Parallel CI steps share one state directory (docs/decisions.md#state): every write must land."""
     first = kmscli("create-key", "--query", "KeyMetadata.KeyId", "--output", "text")
     assert (first.returncode, first.stderr) == (0, "")
     shared = first.stdout.strip()

@@ -1,9 +1,9 @@
-"""Every example of the seed document (creating-keys.md), run through kmscli and compared with its output.
+"""Every example of the Developer Guide's "Creating keys" pages, run through kmscli and compared with its output.
 
 The documented outputs are embedded below exactly as the document prints them, so the tests never
 read the document itself. Generated values differ by nature: the key ID (and the ARN built from it)
 is normalised; CreationDate needs no normalising because each example runs with KMSCLI_FIXED_TIME
-set to the date the document shows. Member order follows the service model (DECISIONS D1/D2), not
+set to the date the document shows. Member order follows the service model (docs/decisions.md#output), not
 the document, so documents are compared as dicts and kmscli's order is checked against the model.
 """
 

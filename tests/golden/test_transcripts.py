@@ -1,6 +1,6 @@
 """Golden transcripts: scenarios of kmscli commands, recorded as a terminal would show them.
 
-Each scenario runs in reproducible mode (KMSCLI_FIXED_TIME and KMSCLI_SEED, DECISIONS D5) on a
+Each scenario runs in reproducible mode (KMSCLI_FIXED_TIME and KMSCLI_SEED, docs/decisions.md#reproducible) on a
 fresh state directory, so the recording needs no scrubbing: key IDs, ARNs and dates are the same
 on every run. A recording holds, for every command, the `$ kmscli ...` line, its stdout, its
 stderr after a `[stderr]` marker, and `[exit N]`.
@@ -24,7 +24,7 @@ from kmscli.cli import cli
 from kmscli.cli.app import Runtime
 
 SCENARIOS: dict[str, list[str]] = {
-    # The seed document's examples, one after another.
+    # The Developer Guide's "Creating keys" examples, one after another.
     "seed_walkthrough": [
         "create-key --region us-west-2",
         "create-key --region us-west-2 --key-spec RSA_2048 --key-usage ENCRYPT_DECRYPT",
@@ -123,7 +123,7 @@ SCENARIOS: dict[str, list[str]] = {
 
 ENVIRON = {
     "AWS_REGION": "us-west-2",
-    # The seed document's first CreationDate, as ISO 8601.
+    # The Developer Guide's "Creating keys" first CreationDate, as ISO 8601.
     "KMSCLI_FIXED_TIME": "2017-08-16T19:05:55.475Z",
 }
 _VARIABLE = re.compile(r"\$([A-Z]+)")

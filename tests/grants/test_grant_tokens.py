@@ -1,4 +1,4 @@
-"""GrantTokens (spec §1.5): every operation that takes them accepts a live grant's token and refuses any other."""
+"""GrantTokens: every operation that takes them accepts a live grant's token and refuses any other."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The grant methods of the Repository contract, on both implementations (STYLE B.8)."""
+"""The grant methods of the Repository contract, on both implementations (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""32 kmscli processes at once on one state directory (DECISIONS D3: parallel CI steps share it).
+"""32 kmscli processes at once on one state directory (docs/decisions.md#state: parallel CI steps share it).
 
 Every command that exits 0 must have its effect, none may fail because the database was locked
 (writers queue behind SQLite's busy timeout), and an alias name ends up on exactly one key.

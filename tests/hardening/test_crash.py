@@ -1,4 +1,4 @@
-"""kill -9 at random moments while commands write: the state survives whole (DECISIONS D3).
+"""kill -9 at random moments while commands write: the state survives whole (docs/decisions.md#state).
 
 After every burst of kills the database opens, passes PRAGMA integrity_check, holds the effect of
 every command that exited 0, and holds each killed command's effect entirely or not at all (one

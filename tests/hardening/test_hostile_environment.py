@@ -1,6 +1,6 @@
 """A state kmscli cannot trust or cannot use: one line naming the problem and the path, exit 255.
 
-DECISIONS D3: stderr is exactly `kmscli: <what> (<path>)`, stdout stays empty, there is no
+docs/decisions.md#state: stderr is exactly `kmscli: <what> (<path>)`, stdout stays empty, there is no
 traceback, and nothing is damaged: the files are byte-for-byte as they were (same mtime), and a
 state that becomes usable again (space freed, permissions restored) holds everything it held.
 """

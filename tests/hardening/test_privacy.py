@@ -1,4 +1,4 @@
-"""The state is private to its user, and key material never leaves it (DECISIONS D3).
+"""The state is private to its user, and key material never leaves it (docs/decisions.md#state).
 
 The directory is 0700 and every file 0600 whatever the umask; no stdout, stderr or --debug line
 of any command, successful or failed, carries a byte of the stored key material in any encoding.

@@ -101,7 +101,7 @@ def test_symmetric_material_encrypts_as_aes_gcm_under_that_material(
         "KeyId": arn(key_id),
         "KeyMaterialId": material_id(key_id, material),
     }
-    # kmscli's ciphertext opens outside kmscli with the imported material (spec §1.6 layout).
+    # kmscli's ciphertext opens outside kmscli with the imported material (docs/decisions.md#ciphertext).
     doc = kms.ok("encrypt", "--key-id", key_id, "--plaintext", "secret text", "--encryption-context", "app=test")
     blob = parse_symmetric_blob(b64(doc["CiphertextBlob"]))
     assert (blob["version"], blob["key_id"], blob["material_id"]) == (1, key_id, material_id(key_id, material))

@@ -1,4 +1,4 @@
-"""Import tokens and imported material in the Repository contract, on both implementations (STYLE B.8)."""
+"""Import tokens and imported material in the Repository contract, on both implementations (docs/architecture.md)."""
 
 from __future__ import annotations
 

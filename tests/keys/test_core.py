@@ -1,4 +1,4 @@
-"""CreateKey, DescribeKey and GetKeyPolicy through core.call, compared as whole results (spec §2.1-2.4, §3.1).
+"""CreateKey, DescribeKey and GetKeyPolicy through core.call, compared as whole results.
 
 Alias and tag rules have their own files (test_aliases.py, test_tags.py); here they appear only as
 far as CreateKey and DescribeKey use them.
@@ -53,7 +53,7 @@ _RSA_SIGN = (
     "RSASSA_PSS_SHA_384",
     "RSASSA_PSS_SHA_512",
 )
-# Spec §3.1, written out independently of core/keyspecs.py: (KeySpec, KeyUsage) → algorithm member, list.
+# AWS's key spec reference, written out independently of core/keyspecs.py: (KeySpec, KeyUsage) → algorithm member, list.
 VALID: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"): ("encryption_algorithms", ("SYMMETRIC_DEFAULT",)),
     ("HMAC_224", "GENERATE_VERIFY_MAC"): ("mac_algorithms", ("HMAC_SHA_224",)),

@@ -1,4 +1,4 @@
-"""Key IDs, ARNs and the parsing of KeyId parameters (spec §1.2-1.3)."""
+"""Key IDs, ARNs and the parsing of KeyId parameters."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The key-state table (spec §3.2): every management operation against a key in every state.
+"""The key-state table (AWS's "Key states of AWS KMS keys"): every management operation against a key in every state.
 
 The expected cells are written out here from the spec, independently of core/states.py, so a
 wrong cell in the implementation fails a test.

@@ -96,7 +96,7 @@ LIST_ALIASES = {
 
 LIST_KEYS = {"Keys": [{"KeyId": KEY_ID, "KeyArn": ARN}, {"KeyId": "0987dcba", "KeyArn": ARN[:-8] + "0987dcba"}]}
 
-# The seed document's default policy: two-space indent, no trailing newline (DECISIONS D1).
+# The Developer Guide's default policy: two-space indent, no trailing newline (docs/decisions.md#output).
 POLICY = (
     '{\n  "Version" : "2012-10-17",\n  "Id" : "key-default-1",\n  "Statement" : [ {\n'
     '    "Sid" : "Enable IAM policies",\n    "Effect" : "Allow",\n'

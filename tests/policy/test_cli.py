@@ -17,7 +17,7 @@ KEY1 = "b5dacb29-7d38-4ab6-983e-a65abddb4b70"  # the first key ID the `env` fixt
 UNKNOWN = "1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY1_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY1}"
 
-# The seed document's get-key-policy output (DECISIONS D1): Jackson layout, no trailing newline.
+# The Developer Guide's get-key-policy output (docs/decisions.md#output): Jackson layout, no trailing newline.
 DEFAULT_POLICY = """{
   "Version" : "2012-10-17",
   "Id" : "key-default-1",
@@ -48,7 +48,7 @@ def key_id(invoke) -> str:
 
 def test_default_policy_as_json(invoke, key_id):
     result = invoke("get-key-policy", "--key-id", key_id)
-    # Only Policy, never PolicyName (DECISIONS D1).
+    # Only Policy, never PolicyName (docs/decisions.md#output).
     expected = json.dumps({"Policy": DEFAULT_POLICY}, indent=4) + "\n"
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
     assert result.stdout.startswith('{\n    "Policy": "{\\n  \\"Version\\" : \\"2012-10-17\\",\\n')

@@ -1,4 +1,4 @@
-"""Key policies: the default text, document checks and the lockout safety check (spec §2.10, §3.3)."""
+"""Key policies: the default text, document checks and the lockout safety check."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ MALFORMED = "Policy document is malformed"
 BAD_PRINCIPAL = "Policy contains a statement with one or more invalid principals."
 LOCKOUT = "The new key policy will not allow you to update the key policy in the future."
 
-# The seed document's `get-key-policy --output text` output, byte for byte (no trailing newline).
+# The Developer Guide's "Creating keys" `get-key-policy --output text` output, byte for byte (no trailing newline).
 SEED_DEFAULT_POLICY = """{
   "Version" : "2012-10-17",
   "Id" : "key-default-1",

@@ -1,4 +1,4 @@
-"""The core stays pure: what importing it pulls in, and what its source may call (STYLE B.2, B.10)."""
+"""The core stays pure: what importing it pulls in, and what its source may call (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from tests.server.operations import (
 @happy("GetKeyPolicy")
 def _(ctx: Ctx) -> None:
     key_id = ctx.key()
-    # Only Policy, not PolicyName (DECISIONS D1).
+    # Only Policy, not PolicyName (docs/decisions.md#output).
     assert plain(ctx.kms.get_key_policy(KeyId=key_id, PolicyName="default")) == {"Policy": DEFAULT_POLICY}
     assert plain(ctx.kms.get_key_policy(KeyId=ctx.arn(key_id))) == {"Policy": DEFAULT_POLICY}
 

@@ -1,4 +1,4 @@
-"""One contract, two implementations: InMemoryRepository and the SQLite store (STYLE B.8).
+"""One contract, two implementations: InMemoryRepository and the SQLite store (docs/architecture.md).
 
 Each test opens "sessions" on one backend: for memory, views of one shared world; for SQLite, one
 committed transaction each, so the SQLite run also proves that what one command writes the next reads.

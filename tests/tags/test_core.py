@@ -1,4 +1,4 @@
-"""Tag rules and TagResource (spec §2.5), through core.call as the CLI and the server use it."""
+"""Tag rules and TagResource, through core.call as the CLI and the server use it."""
 
 from __future__ import annotations
 
