@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 import pytest
 from click.shell_completion import BashComplete
+from click.testing import CliRunner
 
 from kmscli.cli import cli
 
@@ -218,7 +219,15 @@ def test_alias_name_options_are_offered_alias_names(complete, two_keys):
 
 
 def test_keys_of_another_region_are_not_offered(complete, two_keys):
-    assert complete("--region", "eu-west-1", "describe-key", "--key-id") == []
+    # A key made in eu-west-1 is offered there, and only it: the state was read for that Region,
+    # rather than an error being swallowed into no candidates (which an empty answer alone allows).
+    made = CliRunner().invoke(
+        cli, ["--region", "eu-west-1", "create-key", "--query", "KeyMetadata.KeyId", "--output", "text"]
+    )
+    assert (made.exit_code, made.stderr) == (0, "")
+    assert complete("--region", "eu-west-1", "describe-key", "--key-id") == [made.stdout.strip()]
+    assert complete("--region", "eu-west-1", "describe-key", "--key-id", incomplete="alias/") == []
+    assert complete("--region", "ap-south-1", "describe-key", "--key-id") == []
 
 
 def test_a_corrupt_state_offers_nothing(complete, state_dir):

@@ -53,6 +53,29 @@ def test_a_new_external_key_waits_for_its_material_then_shows_its_expiration(kms
     )
 
 
+@pytest.mark.parametrize(("first", "second"), [(10, 5), (5, 10), (5, None), (None, 5)])
+def test_valid_to_is_the_earliest_expiry_of_the_key_materials(
+    kms: KmsSession, tmp_path: Path, first: int | None, second: int | None
+) -> None:
+    """After a rotation to new imported material, the key expires with whichever material expires first."""
+    key_id = create_external(kms)
+    import_material(kms, tmp_path, key_id, MATERIAL, valid_to=None if first is None else SECOND + first * DAY)
+    import_material(
+        kms,
+        tmp_path,
+        key_id,
+        OTHER_MATERIAL,
+        valid_to=None if second is None else SECOND + second * DAY,
+        extra=("--import-type", "NEW_KEY_MATERIAL"),
+    )
+    kms.ok("rotate-key-on-demand", "--key-id", key_id)
+    doc = describe(kms, key_id)
+    assert_conforms("DescribeKey", doc)
+    assert doc == external_metadata(
+        key_id, START, state="Enabled", valid_to=SECOND + 5 * DAY, expiration_model="KEY_MATERIAL_EXPIRES"
+    )
+
+
 def test_material_that_does_not_expire_shows_no_valid_to(kms: KmsSession, tmp_path: Path) -> None:
     key_id = create_external(kms)
     import_material(kms, tmp_path, key_id, MATERIAL)

@@ -315,6 +315,28 @@ def test_on_demand_rotation_limit(at) -> None:
     )
 
 
+def test_on_demand_rotation_is_refused_within_20_minutes_of_an_automatic_one(at) -> None:
+    # RotateKeyOnDemand's ConflictException: "an automatic rotation is scheduled within 20 minutes"
+    # (https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html).
+    key = new_key(at)
+    ok(at(T0, "enable-key-rotation", "--key-id", key, "--rotation-period-in-days", "90"))
+    due = T0 + 90 * DAY
+    error(
+        at(due - 20 * 60 + 1, "rotate-key-on-demand", "--key-id", key),
+        "ConflictException",
+        "RotateKeyOnDemand",
+        f"An automatic rotation of {arn(key)} is scheduled within 20 minutes; try again after it completes.",
+    )
+    assert json.loads(ok(at(due - 20 * 60 + 1, "list-key-rotations", "--key-id", key))) == {"Rotations": []}
+    # Twenty minutes ahead exactly is outside the window.
+    assert json.loads(ok(at(due - 20 * 60, "rotate-key-on-demand", "--key-id", key))) == {"KeyId": arn(key)}
+    rotations = json.loads(ok(at(due - 20 * 60, "list-key-rotations", "--key-id", key)))["Rotations"]
+    assert [(r["RotationDate"], r["RotationType"]) for r in rotations] == [(due - 20 * 60, "ON_DEMAND")]
+    # With automatic rotation off there is nothing to conflict with.
+    other = new_key(at)
+    assert json.loads(ok(at(T0, "rotate-key-on-demand", "--key-id", other))) == {"KeyId": arn(other)}
+
+
 def test_describing_a_predefined_aws_alias_creates_the_aws_managed_key(at) -> None:
     assert json.loads(ok(at(T0, "list-aliases"))) == {"Aliases": []}
     meta = metadata(at, "alias/aws/s3")
