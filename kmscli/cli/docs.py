@@ -200,6 +200,30 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Revoke a grant.",
         "kmscli revoke-grant --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --grant-id 1234a2345b8a4e350500d432bccf8ecd6506d6b6a1f7c5cd",
     ),
+    "CreateCustomKeyStore": (
+        "Create a CloudHSM or external key store.",
+        "kmscli create-custom-key-store --custom-key-store-name ExampleKeyStore --cloud-hsm-cluster-id cluster-234a567bcde --key-store-password kmsPswd --trust-anchor-certificate file://customerCA.crt",
+    ),
+    "DescribeCustomKeyStores": (
+        "Describe the custom key stores.",
+        "kmscli describe-custom-key-stores --custom-key-store-name ExampleKeyStore",
+    ),
+    "UpdateCustomKeyStore": (
+        "Rename or reconfigure a custom key store.",
+        "kmscli update-custom-key-store --custom-key-store-id cks-1234567890abcdef0 --new-custom-key-store-name DevelopmentKeys",
+    ),
+    "DeleteCustomKeyStore": (
+        "Delete a disconnected, empty key store.",
+        "kmscli delete-custom-key-store --custom-key-store-id cks-1234567890abcdef0",
+    ),
+    "ConnectCustomKeyStore": (
+        "Connect a custom key store.",
+        "kmscli connect-custom-key-store --custom-key-store-id cks-1234567890abcdef0",
+    ),
+    "DisconnectCustomKeyStore": (
+        "Disconnect a custom key store.",
+        "kmscli disconnect-custom-key-store --custom-key-store-id cks-1234567890abcdef0",
+    ),
 }
 
 # How each kind of parameter may be written, appended to every option's help.
@@ -221,8 +245,11 @@ MEMBERS: dict[str, str] = {
     "AliasName": "The alias, beginning with alias/ (not alias/aws/).",
     "BypassPolicyLockoutSafetyCheck": "Skip the check that the new policy still lets you change it.",
     "CiphertextBlob": "The ciphertext to decrypt.",
+    "CloudHsmClusterId": "The cluster ID, declared in the CloudHSM clusters file.",
     "Constraints": "Encryption context constraints of the grant.",
-    "CustomKeyStoreId": "A custom key store (kmscli has none).",
+    "CustomKeyStoreId": "The custom key store ID (cks-...).",
+    "CustomKeyStoreName": "The name of the custom key store.",
+    "CustomKeyStoreType": "AWS_CLOUDHSM (a PKCS#11 token) or EXTERNAL_KEY_STORE (an XKS proxy).",
     "CustomerMasterKeySpec": "Deprecated spelling of --key-spec.",
     "Description": "A description of the key.",
     "DestinationEncryptionAlgorithm": "The algorithm that encrypts again.",
@@ -249,6 +276,7 @@ MEMBERS: dict[str, str] = {
     "KeyMaterialId": "The key material ID.",
     "KeyPairSpec": "The type of the data key pair.",
     "KeySpec": "The type of key (key spec).",
+    "KeyStorePassword": "The password of kmsuser: the token's user PIN.",
     "KeyUsage": "What the key is for.",
     "Limit": "The most items one page holds.",
     "Mac": "The HMAC to verify.",
@@ -258,6 +286,7 @@ MEMBERS: dict[str, str] = {
     "MessageType": "Whether --message is the message (RAW) or its digest (DIGEST).",
     "MultiRegion": "Create a multi-Region primary key.",
     "Name": "A name that makes create-grant idempotent.",
+    "NewCustomKeyStoreName": "A new name for the custom key store.",
     "NumberOfBytes": "How many bytes.",
     "Operations": "The operations the grant allows.",
     "Origin": "Where the key material comes from.",
@@ -282,8 +311,15 @@ MEMBERS: dict[str, str] = {
     "TagKeys": "The tag keys to remove.",
     "Tags": "Tags (TagKey, TagValue).",
     "TargetKeyId": "The key the alias points to: key ID or key ARN.",
+    "TrustAnchorCertificate": "The cluster's trust anchor certificate (PEM).",
     "ValidTo": "When the imported key material expires.",
     "WrappingAlgorithm": "How you will wrap the key material.",
     "WrappingKeySpec": "The type of the RSA wrapping key.",
-    "XksKeyId": "An external key store key (kmscli has none).",
+    "XksKeyId": "The ID of the key in the external key manager.",
+    "XksProxyAuthenticationCredential": "The SigV4 credential the proxy accepts (AccessKeyId, RawSecretAccessKey).",
+    "XksProxyConnectivity": "PUBLIC_ENDPOINT or VPC_ENDPOINT_SERVICE.",
+    "XksProxyUriEndpoint": "The proxy's endpoint: https://host (or http://127.0.0.1:PORT locally).",
+    "XksProxyUriPath": "The proxy's base path, ending in /kms/xks/v1.",
+    "XksProxyVpcEndpointServiceName": "The VPC endpoint service name of the proxy.",
+    "XksProxyVpcEndpointServiceOwner": "The account that owns the VPC endpoint service.",
 }

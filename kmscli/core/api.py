@@ -90,6 +90,12 @@ MODULES: dict[str, str] = {
     "DeriveSharedSecret": "agreement",
     "Encapsulate": "agreement",
     "Decapsulate": "agreement",
+    "CreateCustomKeyStore": "customkeystores",
+    "DescribeCustomKeyStores": "customkeystores",
+    "UpdateCustomKeyStore": "customkeystores",
+    "DeleteCustomKeyStore": "customkeystores",
+    "ConnectCustomKeyStore": "customkeystores",
+    "DisconnectCustomKeyStore": "customkeystores",
 }
 
 IMPLEMENTED: dict[str, Operation] = {}

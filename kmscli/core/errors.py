@@ -61,3 +61,31 @@ class ParamValidationError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("Parameter validation failed:\n" + "\n".join(problems))
         self.problems = problems
+
+
+# Custom key stores.
+CloudHsmClusterInUseException = _error("CloudHsmClusterInUseException")
+CloudHsmClusterInvalidConfigurationException = _error("CloudHsmClusterInvalidConfigurationException")
+CloudHsmClusterNotActiveException = _error("CloudHsmClusterNotActiveException")
+CloudHsmClusterNotFoundException = _error("CloudHsmClusterNotFoundException")
+CloudHsmClusterNotRelatedException = _error("CloudHsmClusterNotRelatedException")
+CustomKeyStoreHasCMKsException = _error("CustomKeyStoreHasCMKsException")
+CustomKeyStoreInvalidStateException = _error("CustomKeyStoreInvalidStateException")
+CustomKeyStoreNameInUseException = _error("CustomKeyStoreNameInUseException")
+DependencyTimeoutException = _error("DependencyTimeoutException")
+IncorrectTrustAnchorException = _error("IncorrectTrustAnchorException")
+KMSInternalException = _error("KMSInternalException")
+XksKeyAlreadyInUseException = _error("XksKeyAlreadyInUseException")
+XksKeyInvalidConfigurationException = _error("XksKeyInvalidConfigurationException")
+XksKeyNotFoundException = _error("XksKeyNotFoundException")
+XksProxyIncorrectAuthenticationCredentialException = _error("XksProxyIncorrectAuthenticationCredentialException")
+XksProxyInvalidConfigurationException = _error("XksProxyInvalidConfigurationException")
+XksProxyInvalidResponseException = _error("XksProxyInvalidResponseException")
+XksProxyUriEndpointInUseException = _error("XksProxyUriEndpointInUseException")
+XksProxyUriInUseException = _error("XksProxyUriInUseException")
+XksProxyUriUnreachableException = _error("XksProxyUriUnreachableException")
+XksProxyVpcEndpointServiceInUseException = _error("XksProxyVpcEndpointServiceInUseException")
+XksProxyVpcEndpointServiceInvalidConfigurationException = _error(
+    "XksProxyVpcEndpointServiceInvalidConfigurationException"
+)
+XksProxyVpcEndpointServiceNotFoundException = _error("XksProxyVpcEndpointServiceNotFoundException")

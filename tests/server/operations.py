@@ -189,4 +189,5 @@ FAMILIES = (
     "grants",
     "key_import",
     "multiregion",
+    "customkeystores",
 )

@@ -17,7 +17,18 @@ for _family in FAMILIES:
     importlib.import_module(f"tests.server.test_operations_{_family}")
 
 
-@pytest.mark.parametrize("operation", sorted(core.MODULES))
+# Operations that succeed only against a custom key store, which these tests do not set up: their
+# successes through serve are tested with a PKCS#11 token and an XKS proxy in tests/customkeystores.
+NEEDS_A_KEY_STORE = {
+    "CreateCustomKeyStore",
+    "UpdateCustomKeyStore",
+    "DeleteCustomKeyStore",
+    "ConnectCustomKeyStore",
+    "DisconnectCustomKeyStore",
+}
+
+
+@pytest.mark.parametrize("operation", sorted(set(core.MODULES) - NEEDS_A_KEY_STORE))
 def test_every_implemented_operation_succeeds_through_boto3(ctx: Ctx, conformance: Any, operation: str) -> None:
     assert operation in HAPPY, f"no boto3 success case for {operation}: add one to its family's module"
     HAPPY[operation](ctx)
