@@ -91,7 +91,7 @@ def _bash_quote(word: str) -> str:
 
 
 def test_bash_completes_a_command_name(kmscli_on_path, prepared):
-    assert _bash(kmscli_on_path, prepared[0], ["kmscli", "describe"]) == ["describe-key"]
+    assert _bash(kmscli_on_path, prepared[0], ["kmscli", "describe"]) == ["describe-custom-key-stores", "describe-key"]
 
 
 def test_bash_completes_an_option_name(kmscli_on_path, prepared):
@@ -159,7 +159,9 @@ def _help(command: str, flag: str | None = None) -> str:
 
 def test_zsh_completes_commands_options_and_enum_values(kmscli_on_path, prepared):
     state = prepared[0]
-    assert _zsh(kmscli_on_path, state, ["kmscli", "describe"]) == [f"described:describe-key:{_help('describe-key')}"]
+    assert _zsh(kmscli_on_path, state, ["kmscli", "describe"]) == [
+        f"described:{name}:{_help(name)}" for name in ("describe-custom-key-stores", "describe-key")
+    ]
     assert _zsh(kmscli_on_path, state, ["kmscli", "create-key", "--key-u"]) == [
         f"described:--key-usage:{_help('create-key', '--key-usage')}"
     ]
