@@ -119,4 +119,3 @@ def test_readme_sections_come_in_order():
     # The quick start first; the reference and development sections last, benchmarks at the end.
     assert headings[:2] == ["Quick start", "Getting help"]
     assert headings[-3:] == ["Shell completion and man pages", "Running the tests", "Benchmarks"]
-

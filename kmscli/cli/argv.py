@@ -245,12 +245,23 @@ def _invalid_choice(spec: OptionSpec, value: str) -> str:
 
 
 def invalid_command(name: str, commands: list[str]) -> str:
+    """argparse's invalid-choice message for the command word, the likely fix first.
+
+    The AWS CLI prints every command and then its "maybe you meant"; with ~55 commands that
+    suggestion scrolls away, so a close match replaces the list, and an `aws kms` command kmscli
+    does not have yet says so.
+    """
     import difflib
 
-    cells = [f"{c:<40}" for c in commands]
-    rows = [" | ".join(cells[j : j + 2]) for j in range(0, len(cells), 2)]
-    message = "argument command: Invalid choice, valid choices are:\n\n" + "\n".join(rows)
+    if name not in commands and any(op["cli"] == name for op in MODEL_OPERATIONS.values()):
+        return f"argument command: Invalid choice: '{name}' is an aws kms command that kmscli does not have"
     close = difflib.get_close_matches(name, commands, cutoff=0.8)
     if close:
-        message += f"\n\nInvalid choice: '{name}', maybe you meant:\n\n" + "\n".join(f"  * {c}" for c in close)
-    return message
+        return (
+            f"argument command: Invalid choice: '{name}', maybe you meant:\n\n"
+            + "\n".join(f"  * {c}" for c in close)
+            + "\n\n`kmscli --help` lists every command."
+        )
+    cells = [f"{c:<40}" for c in commands]
+    rows = [" | ".join(cells[j : j + 2]) for j in range(0, len(cells), 2)]
+    return "argument command: Invalid choice, valid choices are:\n\n" + "\n".join(rows)

@@ -127,25 +127,35 @@ def _choices(commands: list[str]) -> str:
     return "\n".join(" | ".join(cells[i : i + 2]) for i in range(0, len(cells), 2))
 
 
-@pytest.mark.parametrize(
-    ("command", "suggestion"),
-    [
-        pytest.param(
-            "describe-keys",
-            "\n\nInvalid choice: 'describe-keys', maybe you meant:\n\n  * describe-key",
-            id="close-match",
-        ),
-        pytest.param("frobnicate", "", id="no-close-match"),
-    ],
-)
-def test_unknown_command_exit_2(invoke, command, suggestion):
-    result = invoke(command, "--key-id", KEY1)
+def test_unknown_command_without_a_close_match_lists_every_command(invoke):
+    result = invoke("frobnicate", "--key-id", KEY1)
     commands = cli.list_commands(None)  # type: ignore[arg-type]  # the listing needs no context
     # Every command this tier ships is offered.
     assert {"create-alias", "create-key", "describe-key", "get-key-policy", "tag-resource"} <= set(commands)
     assert commands == sorted(commands)
-    expected = usage_error(f"argument command: Invalid choice, valid choices are:\n\n{_choices(commands)}{suggestion}")
+    expected = usage_error(f"argument command: Invalid choice, valid choices are:\n\n{_choices(commands)}")
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", expected)
+
+
+def test_mistyped_command_gets_the_suggestion_first_and_no_list(invoke, state_dir):
+    result = invoke("describe-keys", "--key-id", KEY1)
+    expected = usage_error(
+        "argument command: Invalid choice: 'describe-keys', maybe you meant:\n\n"
+        "  * describe-key\n\n`kmscli --help` lists every command."
+    )
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", expected)
+    assert not (state_dir / "kmscli.sqlite3").exists()
+
+
+def test_aws_kms_command_kmscli_lacks_says_so():
+    # As kmscli would answer if it had no create-key (the README lists the commands it lacks).
+    from kmscli.cli.argv import invalid_command
+
+    commands = [c for c in cli.list_commands(None) if c != "create-key"]  # type: ignore[arg-type]
+    assert invalid_command("create-key", commands) == (
+        "argument command: Invalid choice: 'create-key' is an aws kms command that kmscli does not have"
+    )
+    assert invalid_command("create-keys", commands).startswith("argument command: Invalid choice, valid choices")
 
 
 # ---------------------------------------------------------------- exit 255: unknown options
