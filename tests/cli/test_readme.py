@@ -18,7 +18,7 @@ from pathlib import Path
 from kmscli import core
 from kmscli.cli.app import COMMAND_TO_OPERATION
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCE = re.compile(r"^```(\S*)([^\n]*)\n(.*?)^```$", flags=re.M | re.S)
 MARKER = "runnable"
