@@ -2,7 +2,7 @@
 
 One request is `POST /` with `X-Amz-Target: TrentService.<Operation>` and a JSON body keyed by the
 API member names. It is answered exactly as the CLI would run the operation (the executor is the
-CLI's own Runtime.run: one store transaction around `core.call`), with the wire conventions of the
+CLI's own Session.run: one store transaction around `core.call`), with the wire conventions of the
 protocol: blobs base64, timestamps epoch numbers, errors `{"__type", "message"}`.
 
 The front-door answers (wrong content type, malformed JSON, unknown target, missing or incomplete
@@ -56,7 +56,7 @@ SERVER_FAULTS: dict[str, int] = {
 _REGION = re.compile(r"([a-z]+-){2,3}\d+")
 _CORAL = "com.amazon.coral.service#"
 
-# Runs one operation: (operation, API params, region) -> the core's result. The CLI's Runtime.run.
+# Runs one operation: (operation, API params, region) -> the core's result. The CLI's Session.run.
 Executor = Callable[[str, Mapping[str, Any], str], Any]
 
 

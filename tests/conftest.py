@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from kmscli import core
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"
@@ -96,12 +96,12 @@ def state_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def runtime(state_dir: Path, env: core.Env) -> Runtime:
-    return Runtime(environ={}, state_dir=state_dir, env=env)
+def runtime(state_dir: Path, env: core.Env) -> Session:
+    return Session(environ={}, state_dir=state_dir, env=env)
 
 
 @pytest.fixture
-def invoke(runtime: Runtime) -> Callable[..., Result]:
+def invoke(runtime: Session) -> Callable[..., Result]:
     """Run kmscli in-process against the fixture runtime; stdout and stderr stay apart."""
 
     def run(*args: str, input: str | None = None) -> Result:

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kmscli.cli import cli, config
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 
 ACCOUNT = "111122223333"
 # The CreationDate of the Developer Guide's "Creating keys" first example.
@@ -55,7 +55,7 @@ class KmsSession:
     # ------------------------------------------------------------ running commands
 
     def run(self, *args: str) -> Result:
-        runtime = Runtime(environ=self.environ, state_dir=self.state_dir)
+        runtime = Session(environ=self.environ, state_dir=self.state_dir)
         return CliRunner().invoke(cli, list(args), obj=runtime, catch_exceptions=False)
 
     def ok(self, *args: str) -> Any:

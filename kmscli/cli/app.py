@@ -91,8 +91,11 @@ def operation_name(command: str) -> str:
 COMMAND_TO_OPERATION = {core.MODEL_OPERATIONS[name]["cli"]: name for name in core.MODULES}
 
 
-class Runtime:
-    """What a command runs against. Tests pass their own through `obj=` (fixed Env, tmp state)."""
+class Session:
+    """Runs core operations in store transactions, with the settings of one environment.
+
+    Tests pass their own through `obj=` (fixed Env, tmp state).
+    """
 
     def __init__(
         self,
@@ -216,7 +219,7 @@ class OperationCommand(click.Command):
         """The single error boundary: every failure of a command becomes its AWS CLI line here."""
         parsed: argv.Parsed = ctx.meta["kmscli.parsed"]
         options = {**ctx.meta.get("kmscli.globals", {}), **{k: v for k, v in parsed.values.items() if _is_global(k)}}
-        rt = ctx.find_object(Runtime) or Runtime()
+        rt = ctx.find_object(Session) or Session()
         try:
             if "generate_cli_skeleton" in parsed.values:
                 from .skeleton import skeleton
@@ -484,8 +487,8 @@ def cli(ctx: click.Context) -> None:
     Global options (--output, --query, --region, --profile, --state-dir, --debug, ...) may come
     before or after the command.
     """
-    if not isinstance(ctx.obj, Runtime):
-        ctx.obj = Runtime()
+    if not isinstance(ctx.obj, Session):
+        ctx.obj = Session()
 
 
 def main() -> NoReturn:

@@ -5,8 +5,9 @@ this module adds the values only the state directory knows. A completion runs on
 Tab, so it opens the database without writing anything (no state directory or file is created,
 no WAL file is left behind) and offers nothing rather than printing an error.
 
-Every command builds the root group's Click options, and so imports this module: its imports
-stay light (click.shell_completion only when a completion actually runs).
+Only help, man pages and completion build Click options, and so import this module. Its imports
+stay light all the same, since a completion runs on every Tab (click.shell_completion is imported
+only when a completion actually runs).
 """
 
 from __future__ import annotations

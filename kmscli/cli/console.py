@@ -21,7 +21,7 @@ from kmscli.core.env import partition_for
 from kmscli.store import StateError
 
 from . import argv, config, params
-from .app import AwsError, Runtime, StateProblem, compile_query
+from .app import AwsError, Session, StateProblem, compile_query
 
 # The global options that mean something here, accepted after the command as after `kmscli`.
 _GLOBALS = ("output", "query", "region", "profile", "state_dir", "cli_timestamp_format", "debug")
@@ -72,7 +72,7 @@ def console() -> None:
 class Identity:
     """The account and partition the key will be created in: the policy names them."""
 
-    def __init__(self, rt: Runtime, options: dict[str, Any]) -> None:
+    def __init__(self, rt: Session, options: dict[str, Any]) -> None:
         if rt.env is not None:
             self.account_id, self.region = rt.env.account_id, rt.env.region
         else:
@@ -454,7 +454,7 @@ def create_key(ctx: click.Context, /, **given: Any) -> None:
           --key-user arn:aws:iam::111122223333:role/App --other-account 444455556666
       kmscli console create-key --alias signing --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --yes
     """
-    rt = ctx.find_object(Runtime) or Runtime()
+    rt = ctx.find_object(Session) or Session()
     options = {**ctx.meta.get("kmscli.globals", {}), **{k: given[k] for k in _GLOBALS if given[k] is not None}}
     query = compile_query(options.get("query"))
     ident = Identity(rt, options)

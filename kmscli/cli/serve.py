@@ -17,7 +17,7 @@ from kmscli import server
 from kmscli.store import StateError, Store
 
 from . import config
-from .app import ExitCode, Runtime
+from .app import ExitCode, Session
 
 DEFAULT_PORT = 4599
 # How long a stop waits for the requests already running before the process exits anyway.
@@ -70,7 +70,7 @@ def serve(ctx: click.Context, host: str, port: int, access_key_id: str | None, s
       kmscli serve --port 4599
       aws kms list-keys --endpoint-url http://127.0.0.1:4599
     """
-    rt = ctx.find_object(Runtime) or Runtime()
+    rt = ctx.find_object(Session) or Session()
     given = state_dir or ctx.meta.get("kmscli.globals", {}).get("state_dir") or rt.state_dir
     chosen = str(given) if given else None
     try:
@@ -83,7 +83,7 @@ def serve(ctx: click.Context, host: str, port: int, access_key_id: str | None, s
     except (config.ConfigError, StateError) as e:
         raise ServeError(str(e)) from None
 
-    runtime = Runtime(environ=rt.environ, state_dir=store.state_dir)
+    runtime = Session(environ=rt.environ, state_dir=store.state_dir)
 
     def execute(operation: str, params: Any, region: str) -> Any:
         # The CLI's own path: one store transaction around core.call, re-run as a writer if needed.

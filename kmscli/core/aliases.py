@@ -187,7 +187,7 @@ def list_aliases(repo: Repository, env: Env, req: ListAliasesRequest) -> ListAli
 
 def _key_alive(repo: Repository, env: Env, key_id: str) -> bool:
     """False when the key is gone, also when its deletion date passed unnoticed until now."""
-    from .lookup import settle
+    from .lookup import apply_due_transitions
 
     key = repo.get_key(key_id)
-    return key is not None and settle(repo, env, key) is not None
+    return key is not None and apply_due_transitions(repo, env, key) is not None

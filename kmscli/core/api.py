@@ -38,8 +38,8 @@ class Operation(NamedTuple):
 
 
 # Which module implements each operation. Only the invoked operation's module is imported, so
-# a command's start-up cost does not grow with the number of operations (tests/core/test_api.py
-# checks that this table and the @operation registrations agree).
+# a command's start-up cost does not grow with the number of operations (a test checks that this
+# table and the @operation registrations agree).
 MODULES: dict[str, str] = {
     "CreateKey": "keys",
     "DescribeKey": "keys",
@@ -64,9 +64,9 @@ MODULES: dict[str, str] = {
     "GetKeyRotationStatus": "rotation",
     "RotateKeyOnDemand": "rotation",
     "ListKeyRotations": "rotation",
-    "GetParametersForImport": "imports",
-    "ImportKeyMaterial": "imports",
-    "DeleteImportedKeyMaterial": "imports",
+    "GetParametersForImport": "imported_material",
+    "ImportKeyMaterial": "imported_material",
+    "DeleteImportedKeyMaterial": "imported_material",
     "ReplicateKey": "multiregion",
     "UpdatePrimaryRegion": "multiregion",
     "CreateGrant": "grants",
@@ -87,9 +87,9 @@ MODULES: dict[str, str] = {
     "GetPublicKey": "signing",
     "GenerateMac": "macs",
     "VerifyMac": "macs",
-    "DeriveSharedSecret": "agreement",
-    "Encapsulate": "agreement",
-    "Decapsulate": "agreement",
+    "DeriveSharedSecret": "shared_secrets",
+    "Encapsulate": "shared_secrets",
+    "Decapsulate": "shared_secrets",
     "CreateCustomKeyStore": "customkeystores",
     "DescribeCustomKeyStores": "customkeystores",
     "UpdateCustomKeyStore": "customkeystores",

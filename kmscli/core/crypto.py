@@ -1,4 +1,4 @@
-"""The only user of `cryptography`: key generation and every cryptographic operation.
+"""Key generation and every cryptographic operation on stored keys, with `cryptography`.
 
 Bytes in, bytes out: keys arrive as the stored material (raw AES bytes, PKCS#8 DER), results
 leave as bytes, and failures that KMS reports (a forged signature, a tampered ciphertext, an

@@ -2,7 +2,7 @@
 
 Bytes in, bytes out, as crypto.py: failures that KMS reports (a blob that does not unwrap,
 material that is no key of the right kind) come back as None, never as a `cryptography`
-exception. Imported lazily by imports.py, so no other command pays for it.
+exception. Imported lazily by imported_material.py, so no other command pays for it.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .api import operation
-from .cryptorules import dry_run, refuse_recipient, usable_key
+from .crypto_checks import dry_run, refuse_recipient, usable_key
 from .encryption import seal
 from .errors import (
     CustomKeyStoreNotFoundException,

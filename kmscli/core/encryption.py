@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .api import operation
-from .cryptorules import check_algorithm, current_material, dry_run, refuse_recipient, usable_key
+from .crypto_checks import check_algorithm, current_material, dry_run, refuse_recipient, usable_key
 from .errors import IncorrectKeyException, InvalidCiphertextException, ValidationException
 from .granttokens import check_grant_tokens
 from .model import Key, KeyUsage

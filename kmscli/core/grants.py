@@ -21,7 +21,7 @@ from .errors import (
     ValidationException,
 )
 from .granttokens import check_grant_tokens
-from .lookup import resolve_key, settle
+from .lookup import apply_due_transitions, resolve_key
 from .model import Key, KeyUsage
 from .paging import decode_marker, encode_marker, page_limit
 from .records import Grant, GrantConstraints
@@ -313,7 +313,7 @@ def list_retirable_grants(repo: Repository, env: Env, req: ListRetirableGrantsRe
     for grant in page[:limit]:
         key = repo.get_key(grant.key_id)
         # A key whose deletion date passed is gone with its grants, even if nothing read it since.
-        key = settle(repo, env, key) if key is not None else None
+        key = apply_due_transitions(repo, env, key) if key is not None else None
         if key is not None:
             entries.append(_entry(key, grant))
     if len(page) > limit:
@@ -350,7 +350,7 @@ def retire_grant(repo: Repository, env: Env, req: RetireGrantRequest) -> None:
         grant = repo.get_grant(grant_id) if grant_id is not None else None
         key = repo.get_key(grant.key_id) if grant is not None else None
         # The key may have reached its deletion date, taking its grants along.
-        if key is None or settle(repo, env, key) is None:
+        if key is None or apply_due_transitions(repo, env, key) is None:
             raise InvalidGrantTokenException("Invalid grant token")
         assert grant is not None
     elif req.key_id is not None and req.grant_id is not None:

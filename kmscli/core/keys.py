@@ -1,4 +1,4 @@
-"""Key operations: CreateKey, DescribeKey, GetKeyPolicy, and the KeyMetadata every one reports."""
+"""CreateKey, DescribeKey, ListKeys, and the KeyMetadata that many operations report."""
 
 from __future__ import annotations
 
@@ -305,7 +305,7 @@ def list_keys(repo: Repository, env: Env, req: ListKeysRequest) -> ListKeysResul
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html
     """
-    from .lookup import settle
+    from .lookup import apply_due_transitions
     from .paging import decode_marker, encode_marker, page_limit
 
     limit = page_limit(req.limit, default=100)
@@ -318,7 +318,7 @@ def list_keys(repo: Repository, env: Env, req: ListKeysRequest) -> ListKeysResul
     for key_id in ids[:limit]:
         key = repo.get_key(key_id)
         # A key whose deletion date passed is gone, even if nothing has read it since.
-        if key is not None and settle(repo, env, key) is not None:
+        if key is not None and apply_due_transitions(repo, env, key) is not None:
             entries.append(KeyListEntry(key.key_id, key.arn))
     if len(ids) > limit:
         return ListKeysResult(tuple(entries), True, encode_marker("keys", ids[limit - 1]))

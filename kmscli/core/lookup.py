@@ -47,7 +47,7 @@ def resolve_key(
     assert key_id is not None
     key = repo.get_key(key_id)
     if key is not None:
-        key = settle(repo, env, key)
+        key = apply_due_transitions(repo, env, key)
     if key is None:
         if ref.alias_name is not None:
             # The alias went with its key when the key was destroyed.
@@ -60,7 +60,7 @@ def resolve_key(
     return key
 
 
-def settle(repo: Repository, env: Env, key: Key) -> Key | None:
+def apply_due_transitions(repo: Repository, env: Env, key: Key) -> Key | None:
     """Apply what the clock made due since the key was last written; None if it is now deleted.
 
     Order as docs/architecture.md#transitions: expired import tokens and imported material, automatic rotations, the end
@@ -69,7 +69,7 @@ def settle(repo: Repository, env: Env, key: Key) -> Key | None:
     """
     now = env.now()
     if key.origin == Origin.EXTERNAL:
-        from .imports import expire_imports
+        from .imported_material import expire_imports
 
         key = expire_imports(repo, key, now)
     if key.multi_region:
@@ -77,7 +77,7 @@ def settle(repo: Repository, env: Env, key: Key) -> Key | None:
 
         key = multiregion.sync_with_primary(repo, env, key, now)
         if key.key_state == KeyState.PendingReplicaDeletion:
-            settled = multiregion.settle_replica_deletions(repo, env, key)
+            settled = multiregion.destroy_due_replicas(repo, env, key)
             if settled is None:
                 return None
             key = settled

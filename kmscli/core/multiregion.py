@@ -7,9 +7,10 @@ changes the shape rewrites it in every member at once.
 Key material is shared. A replica of an AWS_KMS key gets a copy of the primary's materials, and
 the primary is the one source of truth afterwards: rotations (automatic, on demand, and changes to
 the rotation schedule) happen to the primary only, and each replica pulls the primary's materials
-and rotation settings whenever it is read (sync_with_primary, called by lookup.settle). So a
-replica never encrypts under stale material without first catching up, and no rotation code has
-to know about replicas. Imported material (Origin EXTERNAL) is imported into each member itself.
+and rotation settings whenever it is read (sync_with_primary, called by
+lookup.apply_due_transitions). So a replica never encrypts under stale material without first
+catching up, and no rotation code has to know about replicas. Imported material (Origin EXTERNAL)
+is imported into each member itself.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def other_members(repo: Repository, key: Key) -> list[tuple[Repository, Key]]:
     return found
 
 
-# ---------------------------------------------------------------- keeping the set in step (lookup.settle)
+# ---------------------------------------------------------------- keeping the set in step
 
 
 def _rotation_due(key: Key, now: float) -> bool:
@@ -105,18 +106,18 @@ def sync_with_primary(repo: Repository, env: Env, key: Key, now: float) -> Key:
     return key
 
 
-def settle_replica_deletions(repo: Repository, env: Env, key: Key) -> Key | None:
+def destroy_due_replicas(repo: Repository, env: Env, key: Key) -> Key | None:
     """A primary in PendingReplicaDeletion: destroy its replicas whose date passed, then read it again.
 
     Destroying the last replica starts the primary's own deletion window (forget_member).
     """
-    from .lookup import settle
+    from .lookup import apply_due_transitions
 
     for region in key.replica_regions:
         there = repo.in_region(region)
         replica = there.get_key(key.key_id)
         if replica is not None:
-            settle(there, env, replica)
+            apply_due_transitions(there, env, replica)
     return repo.get_key(key.key_id)
 
 
@@ -172,10 +173,10 @@ def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> Repli
     there = repo.in_region(region)
     existing = there.get_key(key.key_id)
     if existing is not None:
-        from .lookup import settle
+        from .lookup import apply_due_transitions
 
         # A replica whose deletion date passed is gone, even if nothing read it since.
-        existing = settle(there, env, existing)
+        existing = apply_due_transitions(there, env, existing)
         key = repo.get_key(key.key_id) or key
     if existing is not None or region in key.replica_regions:
         raise AlreadyExistsException(
@@ -238,7 +239,7 @@ def update_primary_region(repo: Repository, env: Env, req: UpdatePrimaryRegionRe
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
     """
-    from .lookup import settle
+    from .lookup import apply_due_transitions
 
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="UpdatePrimaryRegion")
     if not is_primary(key):
@@ -249,7 +250,7 @@ def update_primary_region(repo: Repository, env: Env, req: UpdatePrimaryRegionRe
     there = repo.in_region(region)
     replica = there.get_key(key.key_id) if region in key.replica_regions else None
     if replica is not None:
-        replica = settle(there, env, replica)
+        replica = apply_due_transitions(there, env, replica)
     if replica is None:
         raise NotFoundException(
             f"Key '{key_arn(partition_for(region), region, key.account_id, key.key_id)}' does not exist"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from .api import operation
-from .cryptorules import check_algorithm, current_material, dry_run, usable_key
+from .crypto_checks import check_algorithm, current_material, dry_run, usable_key
 from .errors import KMSInvalidSignatureException, UnsupportedOperationException, ValidationException
 from .granttokens import check_grant_tokens
 from .keyspecs import ALGORITHM_MEMBER, KEY_SPECS

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kmscli import __version__
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 from kmscli.store import Store
 
 KEY1 = "b5dacb29-7d38-4ab6-983e-a65abddb4b70"  # the first key ID the `env` fixture hands out
@@ -295,7 +295,7 @@ def run_real(tmp_path: Path):
     """kmscli with its real settings resolution: region, account and clock come from `environ`."""
 
     def run(*args: str, **environ: str) -> tuple[int, str, str]:
-        runtime = Runtime(environ={"HOME": str(tmp_path / "home"), **environ}, state_dir=tmp_path / "state", env=None)
+        runtime = Session(environ={"HOME": str(tmp_path / "home"), **environ}, state_dir=tmp_path / "state", env=None)
         result = CliRunner().invoke(cli, list(args), obj=runtime)
         return result.exit_code, result.stdout, result.stderr
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 from tests.conformance import assert_conforms, member_order, output_shape
 
 ACCOUNT = "111122223333"
@@ -125,7 +125,7 @@ def run(tmp_path: Path):
 
     def invoke(args: list[str], fixed_time: str) -> tuple[int, str, str]:
         environ = {"HOME": str(tmp_path / "home"), "KMSCLI_FIXED_TIME": fixed_time}
-        runtime = Runtime(environ=environ, state_dir=tmp_path / "state", env=None)
+        runtime = Session(environ=environ, state_dir=tmp_path / "state", env=None)
         result = CliRunner().invoke(cli, args, obj=runtime)
         return result.exit_code, result.stdout, result.stderr
 

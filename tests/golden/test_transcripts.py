@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 
 SCENARIOS: dict[str, list[str]] = {
     # The Developer Guide's "Creating keys" examples, one after another.
@@ -137,9 +137,9 @@ def record(scenario: list[str], state_dir: Path, home: Path, *, seed: str = "gol
     for step in scenario:
         capture = _CAPTURE.fullmatch(step)
         line = _VARIABLE.sub(lambda m: variables[m[1]], capture[2] if capture else step)
-        # A fresh Runtime per command, as each command is its own process.
+        # A fresh Session per command, as each command is its own process.
         environ = {**ENVIRON, "KMSCLI_SEED": seed, "HOME": str(home)}
-        runtime = Runtime(environ=environ, state_dir=state_dir, env=None)
+        runtime = Session(environ=environ, state_dir=state_dir, env=None)
         result = CliRunner().invoke(cli, shlex.split(line), obj=runtime)
         if capture:
             variables[capture[1]] = result.stdout.strip()

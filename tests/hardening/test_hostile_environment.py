@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 
 DB_NAME = "kmscli.sqlite3"
 NOBODY = 65534
@@ -401,7 +401,7 @@ def test_a_fresh_state_on_a_full_disk(kmscli, small_disk):
 
 def test_a_lock_held_past_the_busy_timeout(state, env, monkeypatch):
     """Writers wait for each other (BUSY_TIMEOUT_S, 60 s); past that, the one line, not a traceback."""
-    runtime = Runtime(environ={}, state_dir=state, env=env)
+    runtime = Session(environ={}, state_dir=state, env=env)
     assert CliRunner().invoke(cli, ["create-key"], obj=runtime).exit_code == 0
     monkeypatch.setattr("kmscli.store.BUSY_TIMEOUT_S", 0.05)
     database = state / DB_NAME
@@ -418,7 +418,7 @@ def test_a_lock_held_past_the_busy_timeout(state, env, monkeypatch):
 
 def test_a_state_path_holding_a_nul_character(tmp_path, env):
     state = tmp_path / "bad\0name"
-    result = CliRunner().invoke(cli, ["list-keys"], obj=Runtime(environ={}, state_dir=state, env=env))
+    result = CliRunner().invoke(cli, ["list-keys"], obj=Session(environ={}, state_dir=state, env=env))
     assert (result.exit_code, result.stdout, result.stderr) == (
         255,
         "",

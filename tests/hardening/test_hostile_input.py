@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from kmscli import core
 from kmscli.cli import argv, cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"
@@ -69,7 +69,7 @@ FUZZ = settings(
 class World(NamedTuple):
     """A state with a key of every kind, and files to point file:// and fileb:// at."""
 
-    runtime: Runtime
+    runtime: Session
     database: Path
     identifiers: tuple[str, ...]
     files: tuple[str, ...]
@@ -91,7 +91,7 @@ def fixed_env(private_keys: Callable[[str], bytes]) -> core.Env:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, private_keys: Callable[[str], bytes]) -> World:
     work = tmp_path_factory.mktemp("hostile")
-    runtime = Runtime(environ={}, state_dir=work / "state", env=fixed_env(private_keys))
+    runtime = Session(environ={}, state_dir=work / "state", env=fixed_env(private_keys))
 
     def make(*args: str) -> str:
         result = CliRunner().invoke(cli, [*args, "--output", "text"], obj=runtime)

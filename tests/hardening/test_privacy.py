@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 from kmscli.store import Store
 
 DB_NAME = "kmscli.sqlite3"
@@ -97,11 +97,11 @@ def stored_secrets(database: Path, sql: Callable[..., list[tuple]]) -> list[byte
     return secrets
 
 
-class Session:
+class Probe:
     """Runs kmscli in-process with its real settings (random IDs, real clock), with --debug."""
 
     def __init__(self, state: Path, work: Path) -> None:
-        self.runtime = Runtime(environ={}, state_dir=state)
+        self.runtime = Session(environ={}, state_dir=state)
         self.work = work
         self.outputs: list[bytes] = []
         self.results: list[tuple[list[str], int]] = []
@@ -128,7 +128,7 @@ class Session:
         )
 
 
-def exercise_every_key_command(s: Session) -> None:
+def exercise_every_key_command(s: Probe) -> None:
     sym = s.key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT")
     other = s.key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT")
     s.run("create-alias", "--alias-name", "alias/private", "--target-key-id", sym)
@@ -313,7 +313,7 @@ def exercise_every_key_command(s: Session) -> None:
 
 def test_key_material_never_appears_in_any_output(tmp_path, sql):
     state = tmp_path / "state"
-    session = Session(state, tmp_path)
+    session = Probe(state, tmp_path)
     exercise_every_key_command(session)
     secrets = stored_secrets(state / DB_NAME, sql)
     # Eleven keys (two materials for the rotated one) and one import token's wrapping key; RSA keys give three numbers.

@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from kmscli import core
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 from kmscli.core.keys import MAX_KEYS_PER_REGION
 from kmscli.store import Store
 
@@ -69,7 +69,7 @@ def crowded(template: tuple[Path, list[str]], tmp_path: Path) -> tuple[Path, lis
 
 def kmscli_on(state: Path) -> Callable[..., Result]:
     """kmscli in-process with its real settings (random IDs, real clock), region from AWS_REGION."""
-    runtime = Runtime(environ={"AWS_REGION": REGION}, state_dir=state)
+    runtime = Session(environ={"AWS_REGION": REGION}, state_dir=state)
 
     def run(*args: str) -> Result:
         return CliRunner().invoke(cli, list(args), obj=runtime)

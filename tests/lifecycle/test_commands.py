@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"
@@ -28,7 +28,7 @@ def at(state_dir: Path) -> Callable[..., Result]:
 
     def run(when: float, *args: str) -> Result:
         environ = {"KMSCLI_FIXED_TIME": str(when), "AWS_REGION": REGION, "KMSCLI_SEED": "lifecycle"}
-        return CliRunner().invoke(cli, list(args), obj=Runtime(environ=environ, state_dir=state_dir))
+        return CliRunner().invoke(cli, list(args), obj=Session(environ=environ, state_dir=state_dir))
 
     return run
 

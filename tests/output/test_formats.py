@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from kmscli import core
 from kmscli.cli import cli
-from kmscli.cli.app import USAGE, Runtime
+from kmscli.cli.app import USAGE, Session
 from tests import awscli_oracle
 
 KEY1 = "b5dacb29-7d38-4ab6-983e-a65abddb4b70"  # the first key ID the `env` fixture hands out
@@ -207,8 +207,8 @@ def test_cli_timestamp_format_wire_and_none_are_epoch(invoke, key, fmt):
     assert json.loads(printed)["CreationDate"] == 1502910355.475
 
 
-def _runtime(tmp_path: Path, env: core.Env, environ: dict[str, str], now: float = 1502910355.475) -> Runtime:
-    return Runtime(environ=environ, state_dir=tmp_path / "state", env=env._replace(clock=lambda: now))
+def _runtime(tmp_path: Path, env: core.Env, environ: dict[str, str], now: float = 1502910355.475) -> Session:
+    return Session(environ=environ, state_dir=tmp_path / "state", env=env._replace(clock=lambda: now))
 
 
 def test_the_environment_variable_sets_iso8601_and_the_option_wins(tmp_path, env):

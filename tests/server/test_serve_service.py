@@ -1,6 +1,6 @@
 """The protocol layer in-process (kmscli.server.Service): what reaches the executor, what comes back.
 
-The executor stands in for the CLI's Runtime.run, so the answers to failures the real core cannot
+The executor stands in for the CLI's Session.run, so the answers to failures the real core cannot
 be made to produce on demand (server faults, a broken state database, an unexpected bug) are
 pinned here.
 """
