@@ -23,6 +23,7 @@ from kmscli.core.model import KeyManager
 
 if TYPE_CHECKING:
     from kmscli.core.records import Grant, ImportToken
+    from kmscli.rootkey import RootKey
 
 SCHEMA_VERSION = 1
 DB_NAME = "kmscli.sqlite3"
@@ -145,13 +146,29 @@ class UpgradeNeeded(Exception):
     """
 
 
+class RetryTransaction(Exception):
+    """The database could not serialize this transaction with a concurrent one: run the command again.
+
+    PostgreSQL raises it (a serialization failure or a deadlock, rolled back); SQLite never does,
+    because BEGIN IMMEDIATE makes writers wait for each other instead. The body is re-run from the
+    start in a fresh transaction, at most MAX_ATTEMPTS times in all.
+    """
+
+    MAX_ATTEMPTS = 30
+
+
 class Store:
     """One state directory; hands out one transaction per command."""
 
     # Paths are plain strings (os.path): pathlib's import alone costs every command ~3 ms of start-up.
-    def __init__(self, state_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, state_dir: str | os.PathLike[str], root_key: RootKey | None = None) -> None:
         self.state_dir = os.fspath(state_dir)
         self.path = os.path.join(self.state_dir, DB_NAME)
+        # Optional here (required for PostgreSQL): key material written from now on is sealed.
+        self.root_key = root_key
+
+    def close(self) -> None:
+        """Nothing stays open between transactions (each opens its own connection)."""
 
     def _prepare(self) -> str:
         """Create the state private to the user, or check that it is; the database's real path.
@@ -276,7 +293,8 @@ class Store:
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
-                yield SqliteRepository(conn, account_id, region, writable=write)
+                check_root_key(conn, self.root_key, write=write)
+                yield SqliteRepository(conn, account_id, region, writable=write, root_key=self.root_key)
             except BaseException:
                 _rollback(conn)
                 raise
@@ -288,6 +306,42 @@ class Store:
             raise _state_error(e, self.path) from None
         finally:
             conn.close()
+
+
+# The root key a state's material is sealed under is recorded as a counter named after its ID.
+_ROOT_KEY_COUNTER = "root-key:"
+
+
+def check_root_key(conn: Any, root_key: RootKey | None, *, write: bool) -> None:
+    """Refuse a root key other than the one the state's material is sealed under, or none when one is.
+
+    The first write transaction given a root key records its ID, so from then on a second key can
+    never seal material beside the first (which would leave part of the state unreadable).
+    """
+    # A range on the primary key, not LIKE: "_" is a LIKE wildcard and the range uses the index.
+    rows = conn.execute(
+        "SELECT name FROM counters WHERE name >= ? AND name < ? ORDER BY name",
+        (_ROOT_KEY_COUNTER, _ROOT_KEY_COUNTER[:-1] + ";"),
+    ).fetchall()
+    recorded = [r[0][len(_ROOT_KEY_COUNTER) :] for r in rows]
+    if root_key is None:
+        if recorded:
+            from kmscli.rootkey import RootKeyError
+
+            raise RootKeyError(
+                f"the key material in this state is sealed under root key {recorded[0]}: "
+                "set KMSCLI_ROOT_KEY_FILE to that key's file"
+            )
+        return
+    if recorded and root_key.key_id not in recorded:
+        from kmscli.rootkey import RootKeyError
+
+        raise RootKeyError(
+            f"the root key in {root_key.path} (ID {root_key.key_id}) is not the one this state's key material "
+            f"is sealed under (ID {recorded[0]})"
+        )
+    if not recorded and write:
+        conn.execute("INSERT INTO counters (name, value) VALUES (?, 1)", (_ROOT_KEY_COUNTER + root_key.key_id,))
 
 
 def _check_links(path: str, me: int) -> None:
@@ -318,46 +372,121 @@ def _check_owner(what: str, info: os.stat_result, me: int, path: str) -> None:
 _ENUMS = {"key_usage": KeyUsage, "origin": Origin, "key_state": KeyState, "key_manager": KeyManager}
 
 
-def _key_to_doc(key: Key) -> str:
+def _key_to_doc(account: str, region: str, key: Key, root_key: RootKey | None) -> str:
     doc: dict[str, Any] = key._asdict()
     for name in ("key_id", "account_id", "region"):
         del doc[name]
-    doc["materials"] = [{**m._asdict(), "secret": base64.b64encode(m.secret).decode("ascii")} for m in key.materials]
+    scope = (account, region, key.key_id)
+    doc["materials"] = [_material_to_doc(scope, m, root_key) for m in key.materials]
     pending = key.pending_material
     if pending is not None:
-        doc["pending_material"] = {**pending._asdict(), "secret": base64.b64encode(pending.secret).decode("ascii")}
+        doc["pending_material"] = _material_to_doc(scope, pending, root_key)
     return json.dumps(doc, separators=(",", ":"))
 
 
-def _doc_to_key(account: str, region: str, key_id: str, text: str) -> Key:
+def _material_context(account: str, region: str, key_id: str, material_id: str) -> str:
+    """What a sealed secret is bound to: a secret moved to another key's row does not open."""
+    return f"key {account}/{region}/{key_id} material {material_id}"
+
+
+def _material_to_doc(scope: tuple[str, str, str], material: KeyMaterial, root_key: RootKey | None) -> dict[str, Any]:
+    doc = material._asdict()
+    secret = doc.pop("secret")
+    if root_key is None:
+        doc["secret"] = base64.b64encode(secret).decode("ascii")
+    else:
+        context = _material_context(*scope, material.material_id)
+        doc["sealed"] = base64.b64encode(root_key.seal(secret, context)).decode("ascii")
+    return doc
+
+
+def _material_from_doc(
+    account: str, region: str, key_id: str, doc: dict[str, Any], root_key: RootKey | None
+) -> KeyMaterial:
+    sealed = doc.pop("sealed", None)
+    if sealed is None:
+        # Stored in the clear: an SQLite state made without a root key (it may adopt one later).
+        return KeyMaterial(**{**doc, "secret": base64.b64decode(doc["secret"])})
+    context = _material_context(account, region, key_id, doc["material_id"])
+    if root_key is None:
+        from kmscli.rootkey import RootKeyError
+
+        raise RootKeyError(f"the key material of {context} is sealed under a root key: set KMSCLI_ROOT_KEY_FILE")
+    return KeyMaterial(**doc, secret=root_key.open(base64.b64decode(sealed), context))
+
+
+def _doc_to_key(account: str, region: str, key_id: str, text: str, root_key: RootKey | None) -> Key:
     doc = json.loads(text)
     for name, enum in _ENUMS.items():
         doc[name] = enum(doc[name])
     doc["replica_regions"] = tuple(doc.get("replica_regions", ()))
-    doc["materials"] = tuple(
-        KeyMaterial(**{**m, "secret": base64.b64decode(m["secret"])}) for m in doc.get("materials", ())
-    )
+    doc["materials"] = tuple(_material_from_doc(account, region, key_id, m, root_key) for m in doc.get("materials", ()))
     pending = doc.get("pending_material")
     if pending is not None:
-        doc["pending_material"] = KeyMaterial(**{**pending, "secret": base64.b64decode(pending["secret"])})
+        doc["pending_material"] = _material_from_doc(account, region, key_id, pending, root_key)
     return Key(key_id=key_id, account_id=account, region=region, **doc)
 
 
-class SqliteRepository:
-    """The Repository protocol inside one open transaction, scoped to (account, region)."""
+# The tables written with "insert or replace", as (row key columns, other columns): one upsert
+# statement that SQLite and PostgreSQL both run.
+_UPSERTED = {
+    "aliases": (("account", "region", "alias_name"), ("target_key_id", "creation_date", "last_updated_date")),
+    "grants": (
+        ("account", "region", "grant_id"),
+        (
+            "key_id",
+            "name",
+            "grantee_principal",
+            "grantee_service_principal",
+            "retiring_principal",
+            "retiring_service_principal",
+            "doc",
+        ),
+    ),
+    "grant_tokens": (("account", "region", "token"), ("grant_id",)),
+    "import_tokens": (
+        ("account", "region", "token_id"),
+        ("key_id", "wrapping_algorithm", "wrapping_key_spec", "private_key", "expires"),
+    ),
+}
+_UPSERT = {
+    table: (
+        f"INSERT INTO {table} ({', '.join((*key, *rest))}) VALUES ({', '.join('?' * (len(key) + len(rest)))}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in rest)}"
+    )
+    for table, (key, rest) in _UPSERTED.items()
+}
 
-    def __init__(self, conn: sqlite3.Connection, account_id: str, region: str, *, writable: bool = True) -> None:
+
+class SqliteRepository:
+    """The Repository protocol inside one open transaction, scoped to (account, region).
+
+    Its SQL is the part that SQLite and PostgreSQL share (upserts with ON CONFLICT, RETURNING), so
+    store_postgres.py runs this same class over a PostgreSQL connection. With a root key, secrets
+    (key material, import tokens' private keys) are sealed before they are written.
+    """
+
+    def __init__(
+        self,
+        conn: Any,
+        account_id: str,
+        region: str,
+        *,
+        writable: bool = True,
+        root_key: RootKey | None = None,
+    ) -> None:
         self._conn = conn
         self.account_id = account_id
         self.region = region
         self._scope = (account_id, region)
         self._writable = writable
+        self._root_key = root_key
         self._key_counter = f"keys/{account_id}/{region}"
 
     def in_region(self, region: str) -> SqliteRepository:
-        return SqliteRepository(self._conn, self.account_id, region, writable=self._writable)
+        return type(self)(self._conn, self.account_id, region, writable=self._writable, root_key=self._root_key)
 
-    def _write(self, sql: str, args: Any) -> sqlite3.Cursor:
+    def _write(self, sql: str, args: Any) -> Any:
         if not self._writable:
             raise UpgradeNeeded
         return self._conn.execute(sql, args)
@@ -366,7 +495,7 @@ class SqliteRepository:
         """Increment and return a named counter kept in the state (reproducible IDs, D5)."""
         row = self._write(
             "INSERT INTO counters (name, value) VALUES (?, 1) "
-            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+            "ON CONFLICT(name) DO UPDATE SET value = counters.value + 1 RETURNING value",
             (name,),
         ).fetchone()
         return int(row[0])
@@ -375,10 +504,10 @@ class SqliteRepository:
         row = self._conn.execute(
             "SELECT doc FROM keys WHERE account = ? AND region = ? AND key_id = ?", (*self._scope, key_id)
         ).fetchone()
-        return None if row is None else _doc_to_key(self.account_id, self.region, key_id, row[0])
+        return None if row is None else _doc_to_key(*self._scope, key_id, row[0], self._root_key)
 
     def put_key(self, key: Key) -> None:
-        doc = _key_to_doc(key)
+        doc = _key_to_doc(*self._scope, key, self._root_key)
         updated = self._write(
             "UPDATE keys SET doc = ? WHERE account = ? AND region = ? AND key_id = ?", (doc, *self._scope, key.key_id)
         )
@@ -391,7 +520,8 @@ class SqliteRepository:
     def _count_keys(self, delta: int) -> None:
         # A running count, so the 100,000-key quota check costs the same at any size.
         self._write(
-            "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + ?",
+            "INSERT INTO counters (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = counters.value + ?",
             (self._key_counter, delta, delta),
         )
 
@@ -435,7 +565,7 @@ class SqliteRepository:
 
     def put_alias(self, alias: Alias) -> None:
         self._write(
-            "INSERT OR REPLACE INTO aliases VALUES (?, ?, ?, ?, ?, ?)",
+            _UPSERT["aliases"],
             (*self._scope, alias.alias_name, alias.target_key_id, alias.creation_date, alias.last_updated_date),
         )
 
@@ -473,10 +603,13 @@ class SqliteRepository:
 
     def put_tags(self, key_id: str, tags: list[Tag]) -> None:
         self._write("DELETE FROM tags WHERE account = ? AND region = ? AND key_id = ?", (*self._scope, key_id))
-        self._conn.executemany(
-            "INSERT INTO tags VALUES (?, ?, ?, ?, ?)",
-            [(*self._scope, key_id, t.tag_key, t.tag_value) for t in tags],
-        )
+        if tags:
+            # One statement for the whole set (at most 50 tags): one round trip to a database server.
+            self._write(
+                "INSERT INTO tags (account, region, key_id, tag_key, tag_value) VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?)"] * len(tags)),
+                [v for t in tags for v in (*self._scope, key_id, t.tag_key, t.tag_value)],
+            )
 
     # ---------------------------------------------------------------- grants
 
@@ -489,7 +622,7 @@ class SqliteRepository:
 
     def put_grant(self, grant: Grant) -> None:
         self._write(
-            "INSERT OR REPLACE INTO grants VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _UPSERT["grants"],
             (
                 *self._scope,
                 grant.grant_id,
@@ -564,7 +697,7 @@ class SqliteRepository:
         return [_row_to_grant(*r) for r in rows]
 
     def put_grant_token(self, token: str, grant_id: str) -> None:
-        self._write("INSERT OR REPLACE INTO grant_tokens VALUES (?, ?, ?, ?)", (*self._scope, token, grant_id))
+        self._write(_UPSERT["grant_tokens"], (*self._scope, token, grant_id))
 
     def grant_of_token(self, token: str) -> str | None:
         row = self._conn.execute(
@@ -575,18 +708,24 @@ class SqliteRepository:
     # ---------------------------------------------------------------- import tokens
 
     def put_import_token(self, token: ImportToken) -> None:
+        private_key = token.private_key
+        if self._root_key is not None and private_key:
+            private_key = self._root_key.seal(private_key, self._token_context(token.token_id))
         self._write(
-            "INSERT OR REPLACE INTO import_tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _UPSERT["import_tokens"],
             (
                 *self._scope,
                 token.token_id,
                 token.key_id,
                 token.wrapping_algorithm,
                 token.wrapping_key_spec,
-                token.private_key,
+                private_key,
                 token.expires,
             ),
         )
+
+    def _token_context(self, token_id: str) -> str:
+        return f"import token {self.account_id}/{self.region}/{token_id}"
 
     def get_import_token(self, token_id: str) -> ImportToken | None:
         from kmscli.core.records import ImportToken
@@ -596,14 +735,25 @@ class SqliteRepository:
             "WHERE account = ? AND region = ? AND token_id = ?",
             (*self._scope, token_id),
         ).fetchone()
-        return None if row is None else ImportToken(row[0], row[1], row[2], row[3], bytes(row[4]), row[5])
+        if row is None:
+            return None
+        private_key = bytes(row[4])
+        from kmscli.rootkey import RootKeyError, is_sealed
+
+        if is_sealed(private_key):
+            if self._root_key is None:
+                raise RootKeyError(
+                    f"the {self._token_context(row[0])} is sealed under a root key: set KMSCLI_ROOT_KEY_FILE"
+                )
+            private_key = self._root_key.open(private_key, self._token_context(row[0]))
+        return ImportToken(row[0], row[1], row[2], row[3], private_key, row[5])
 
     def expire_import_tokens(self, key_id: str, now: float) -> None:
         where = "WHERE account = ? AND region = ? AND key_id = ? AND expires <= ? AND length(private_key) > 0"
         args = (*self._scope, key_id, now)
         # Look before writing: a read-only command must not write when there is nothing to erase.
         if self._conn.execute(f"SELECT 1 FROM import_tokens {where} LIMIT 1", args).fetchone() is not None:
-            self._write(f"UPDATE import_tokens SET private_key = x'' {where}", args)
+            self._write(f"UPDATE import_tokens SET private_key = ? {where}", (b"", *args))
 
 
 def _grant_to_doc(grant: Grant) -> str:

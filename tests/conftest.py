@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,6 +15,7 @@ from click.testing import CliRunner, Result
 from kmscli import core
 from kmscli.cli import cli
 from kmscli.cli.app import Session
+from tests.postgres_cluster import Cluster, running_cluster
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"
@@ -108,3 +111,57 @@ def invoke(runtime: Session) -> Callable[..., Result]:
         return CliRunner().invoke(cli, list(args), obj=runtime, input=input)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """One real PostgreSQL for the whole run, started on first use (tests/postgres_cluster.py)."""
+    with running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def database_url(postgres_cluster: Cluster) -> str:
+    """A PostgreSQL URL whose kmscli tables go in a new, empty schema of their own."""
+    return postgres_cluster.fresh_url()
+
+
+REPOSITORIES = ("memory", "sqlite", "sqlite-sealed", "postgresql")
+
+
+@pytest.fixture(params=REPOSITORIES)
+def repository_session(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Any]:
+    """`session(account=..., region=...)`: a context manager giving a repository of each kind.
+
+    For memory, views of one shared world; for SQLite (with its key material in the clear, or sealed
+    under a root key) and PostgreSQL, one committed transaction each, so those runs also prove that
+    what one command writes the next one reads.
+    """
+    if request.param == "memory":
+        world: dict[Any, Any] = {}
+
+        @contextmanager
+        def memory(account: str = ACCOUNT, region: str = REGION) -> Iterator[Any]:
+            yield core.InMemoryRepository(account, region, world)
+
+        return memory
+    from kmscli import rootkey
+    from kmscli.store import Store
+
+    store: Any
+    if request.param == "postgresql":
+        from kmscli.store_postgres import PostgresStore
+
+        url = request.getfixturevalue("database_url")
+        store = PostgresStore(url, rootkey.create(str(tmp_path / "root.key")))
+        store.migrate()
+    else:
+        sealed = request.param == "sqlite-sealed"
+        store = Store(tmp_path / "state", rootkey.create(str(tmp_path / "root.key")) if sealed else None)
+
+    @contextmanager
+    def database(account: str = ACCOUNT, region: str = REGION) -> Iterator[Any]:
+        with store.transaction(write=True, account_id=account, region=region) as repo:
+            yield repo
+
+    return database

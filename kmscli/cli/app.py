@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from kmscli import __version__, core, output
-from kmscli.store import StateError, Store, UpgradeNeeded
+from kmscli.store import RetryTransaction, StateError, Store, UpgradeNeeded
 
 from . import argv, config, params
 
@@ -102,10 +102,13 @@ class Session:
         environ: Mapping[str, str] | None = None,
         state_dir: str | os.PathLike[str] | None = None,
         env: core.Env | None = None,
+        store: Any = None,
     ) -> None:
         self.environ = os.environ if environ is None else environ
         self.state_dir = state_dir
         self.env = env
+        # A server keeps one store (and its pool of database connections) for its whole life.
+        self.store = store
 
     def run(self, operation: str, api_params: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
         """Run one core operation in one store transaction; its result."""
@@ -120,7 +123,7 @@ class Session:
         A read transaction whose body turns out to need a write (something the clock made due)
         is rolled back and run again as a write transaction.
         """
-        store = Store(config.state_dir(options.get("state_dir") or self.state_dir, self.environ))
+        store = self.store or open_store(options.get("state_dir") or self.state_dir, None, self.environ)
         debug = _debug(options)
         debug(f"state database: {store.path}")
         if self.env is not None:
@@ -132,6 +135,7 @@ class Session:
             config.clock(self.environ)
         started = time.perf_counter()
         write = writes
+        attempts = 0
         while True:
             try:
                 with store.transaction(write=write, account_id=account, region=reg) as repo:
@@ -142,8 +146,54 @@ class Session:
             except UpgradeNeeded:
                 # Something due (a deletion, a rotation) must be persisted: run again as a writer.
                 write = True
+            except RetryTransaction:
+                # Another process's transaction won (PostgreSQL): run the whole command again, on
+                # what it committed, after a short random pause so that the two do not meet again.
+                attempts += 1
+                debug(f"serialization conflict, attempt {attempts}")
+                if attempts >= RetryTransaction.MAX_ATTEMPTS:
+                    raise StateError(
+                        f"the database kept refusing the transaction ({attempts} attempts)", store.path
+                    ) from None
+                import random
+
+                time.sleep(random.uniform(0, 0.002 * min(attempts, 10)))
         debug(f"transaction took {(time.perf_counter() - started) * 1000:.1f} ms")
         return result
+
+
+def open_store(state_dir: str | os.PathLike[str] | None, database_url: str | None, environ: Mapping[str, str]) -> Any:
+    """The one place that chooses the store: PostgreSQL when a database URL is given, else SQLite.
+
+    The URL comes from --database-url (serve) or KMSCLI_DATABASE_URL; PostgreSQL then needs the
+    root key file named by KMSCLI_ROOT_KEY_FILE, which SQLite takes as an option. psycopg and the
+    cryptography behind the root key are imported only on those paths.
+    """
+    url = database_url or environ.get("KMSCLI_DATABASE_URL")
+    key_file = environ.get("KMSCLI_ROOT_KEY_FILE")
+    if url:
+        from kmscli.rootkey import RootKeyError
+
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise config.ConfigError("KMSCLI_DATABASE_URL must be a postgresql:// URL")
+        if not key_file:
+            raise RootKeyError(
+                "a PostgreSQL database needs a root key: set KMSCLI_ROOT_KEY_FILE to its file "
+                "(make one with `kmscli state create-root-key FILE`)"
+            )
+        try:
+            from kmscli.store_postgres import PostgresStore
+        except ImportError:
+            raise config.ConfigError("PostgreSQL needs psycopg: pip install 'kmscli[postgres]'") from None
+        from kmscli import rootkey
+
+        return PostgresStore(url, rootkey.load(key_file))
+    root_key = None
+    if key_file:
+        from kmscli import rootkey
+
+        root_key = rootkey.load(key_file)
+    return Store(config.state_dir(state_dir, environ), root_key)
 
 
 def _debug(options: Mapping[str, Any]) -> Any:
@@ -389,7 +439,11 @@ def _click_option(spec: argv.OptionSpec) -> click.Option:
 
 
 # kmscli's own commands, apart from the AWS CLI surface: "module:attribute", imported on use.
-EXTRA_COMMANDS: dict[str, str] = {"serve": "kmscli.cli.serve:serve", "console": "kmscli.cli.console:console"}
+EXTRA_COMMANDS: dict[str, str] = {
+    "serve": "kmscli.cli.serve:serve",
+    "console": "kmscli.cli.console:console",
+    "state": "kmscli.cli.state:state",
+}
 
 
 class KmsGroup(click.Group):

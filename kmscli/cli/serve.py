@@ -14,15 +14,17 @@ from typing import Any
 import click
 
 from kmscli import server
-from kmscli.store import StateError, Store
+from kmscli.store import StateError
 
 from . import config
-from .app import ExitCode, Session
+from .app import ExitCode, Session, open_store
 
 DEFAULT_PORT = 4599
 # How long a stop waits for the requests already running before the process exits anyway.
 DRAIN_SECONDS = 10.0
 _LOOPBACK = ("localhost", "::1")
+# Database connections a server keeps open (PostgreSQL): requests beyond this many wait for one.
+POOL_SIZE = 16
 
 
 class ServeError(click.ClickException):
@@ -54,8 +56,21 @@ class ServeError(click.ClickException):
     help="Refuse requests signed with any other access key, as AWS refuses unknown keys.",
 )
 @click.option("--state-dir", metavar="DIR", help="The state directory (default: KMSCLI_STATE_DIR, else per-user).")
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="Keep the state in this PostgreSQL database instead (default: KMSCLI_DATABASE_URL); "
+    "several servers may share it. Needs KMSCLI_ROOT_KEY_FILE.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, access_key_id: str | None, state_dir: str | None) -> None:
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    access_key_id: str | None,
+    state_dir: str | None,
+    database_url: str | None,
+) -> None:
     """Serve the KMS API to SDKs and the AWS CLI.
 
     Speaks KMS's JSON protocol on http://HOST:PORT/, on the same state as every other kmscli
@@ -73,17 +88,22 @@ def serve(ctx: click.Context, host: str, port: int, access_key_id: str | None, s
     rt = ctx.find_object(Session) or Session()
     given = state_dir or ctx.meta.get("kmscli.globals", {}).get("state_dir") or rt.state_dir
     chosen = str(given) if given else None
+    store = None
     try:
         account = config.account_id(rt.environ)
         # Settings the requests will use are checked now, not at the first request.
         config.clock(rt.environ)
-        store = Store(config.state_dir(chosen, rt.environ))
+        store = open_store(chosen, database_url, rt.environ)
+        if hasattr(store, "open_pool"):
+            store.open_pool(POOL_SIZE)
         with store.transaction(write=False, account_id=account, region=config.DEFAULT_REGION):
             pass
     except (config.ConfigError, StateError) as e:
+        if store is not None:
+            store.close()
         raise ServeError(str(e)) from None
 
-    runtime = Session(environ=rt.environ, state_dir=store.state_dir)
+    runtime = Session(environ=rt.environ, store=store)
 
     def execute(operation: str, params: Any, region: str) -> Any:
         # The CLI's own path: one store transaction around core.call, re-run as a writer if needed.
@@ -93,6 +113,7 @@ def serve(ctx: click.Context, host: str, port: int, access_key_id: str | None, s
     try:
         httpd = server.KmsHttpServer(host, port, service, sys.stderr)
     except OSError as e:
+        store.close()
         raise ServeError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     if not (host.startswith("127.") or host in _LOOPBACK):
         click.echo(
@@ -109,6 +130,7 @@ def serve(ctx: click.Context, host: str, port: int, access_key_id: str | None, s
             click.echo("kmscli serve: stopping with requests still running", err=True)
     finally:
         httpd.server_close()
+        store.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("kmscli serve: stopped", err=True)

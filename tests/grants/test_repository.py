@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
 
-from kmscli import core
 from kmscli.core.model import Key, KeyState, KeyUsage, Origin
 from kmscli.core.records import Grant, GrantConstraints
-from kmscli.store import Store
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"
@@ -22,24 +19,10 @@ OTHER_KEY = "66666666-7777-4888-8999-000000000000"
 Session = Callable[..., AbstractContextManager[Any]]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def session(request: pytest.FixtureRequest, tmp_path: Path) -> Session:
-    if request.param == "memory":
-        world: dict[Any, Any] = {}
-
-        @contextmanager
-        def memory(region: str = REGION) -> Iterator[Any]:
-            yield core.InMemoryRepository(ACCOUNT, region, world)
-
-        return memory
-    store = Store(tmp_path / "state")
-
-    @contextmanager
-    def sqlite(region: str = REGION) -> Iterator[Any]:
-        with store.transaction(write=True, account_id=ACCOUNT, region=region) as repo:
-            yield repo
-
-    return sqlite
+@pytest.fixture
+def session(repository_session: Session) -> Session:
+    """The repository under test: memory, SQLite (clear or sealed) and PostgreSQL (tests/conftest.py)."""
+    return repository_session
 
 
 def grant(n: int, key_id: str = KEY, **changes: Any) -> Grant:

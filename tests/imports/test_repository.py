@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kmscli import core
 from kmscli.core.model import Key, KeyMaterial, KeyState, KeyUsage, Origin
 from kmscli.core.records import ImportToken
 from kmscli.store import Store, UpgradeNeeded
@@ -22,24 +21,10 @@ NOW = 1502910355.475
 Session = Callable[..., AbstractContextManager[Any]]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def session(request: pytest.FixtureRequest, tmp_path: Path) -> Session:
-    if request.param == "memory":
-        world: dict[Any, Any] = {}
-
-        @contextmanager
-        def memory(region: str = REGION) -> Iterator[Any]:
-            yield core.InMemoryRepository(ACCOUNT, region, world)
-
-        return memory
-    store = Store(tmp_path / "state")
-
-    @contextmanager
-    def sqlite(region: str = REGION) -> Iterator[Any]:
-        with store.transaction(write=True, account_id=ACCOUNT, region=region) as repo:
-            yield repo
-
-    return sqlite
+@pytest.fixture
+def session(repository_session: Session) -> Session:
+    """The repository under test: memory, SQLite (clear or sealed) and PostgreSQL (tests/conftest.py)."""
+    return repository_session
 
 
 def token(n: int, expires: float, key_id: str = KEY) -> ImportToken:

@@ -11,14 +11,13 @@ import os
 import random
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kmscli import core
 from kmscli.core.model import Alias, Key, KeyManager, KeyMaterial, KeyState, KeyUsage, Origin, Tag
 from kmscli.store import DB_NAME, SCHEMA_VERSION, StateError, Store, UpgradeNeeded
 
@@ -29,25 +28,10 @@ REGION = "us-west-2"
 Session = Callable[..., AbstractContextManager[Any]]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def session(request: pytest.FixtureRequest, tmp_path: Path) -> Session:
-    """`session(account=..., region=...)`: a context manager giving a repository on the backend under test."""
-    if request.param == "memory":
-        world: dict[Any, Any] = {}
-
-        @contextmanager
-        def memory(account: str = ACCOUNT, region: str = REGION) -> Iterator[Any]:
-            yield core.InMemoryRepository(account, region, world)
-
-        return memory
-    store = Store(tmp_path / "state")
-
-    @contextmanager
-    def sqlite(account: str = ACCOUNT, region: str = REGION) -> Iterator[Any]:
-        with store.transaction(write=True, account_id=account, region=region) as repo:
-            yield repo
-
-    return sqlite
+@pytest.fixture
+def session(repository_session: Session) -> Session:
+    """The repository under test: memory, SQLite (clear or sealed) and PostgreSQL (tests/conftest.py)."""
+    return repository_session
 
 
 def make_key(key_id: str, *, account: str = ACCOUNT, region: str = REGION, **changes: Any) -> Key:
