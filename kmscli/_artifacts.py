@@ -50,6 +50,16 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
         "Make generated identifiers a function of this string and a counter kept in the state; "
         "key material stays random.",
     ),
+    (
+        "KMSCLI_DATABASE_URL",
+        "Keep the state in this PostgreSQL database (postgresql://...) instead of the state directory; "
+        "several kmscli processes and servers may share it.",
+    ),
+    (
+        "KMSCLI_ROOT_KEY_FILE",
+        "The root key file (0600, made by kmscli state create-root-key) that key material is sealed under; "
+        "required with KMSCLI_DATABASE_URL, optional for the state directory.",
+    ),
     ("KMSCLI_TIMESTAMP_FORMAT", "The default of --cli-timestamp-format: wire (epoch seconds), iso8601 or none."),
     ("AWS_REGION", "The Region, unless --region is given."),
     ("AWS_DEFAULT_REGION", "The Region, unless --region or AWS_REGION is set."),

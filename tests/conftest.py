@@ -38,6 +38,8 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "KMSCLI_ACCOUNT_ID",
         "KMSCLI_CALLER_ARN",
         "KMSCLI_TIMESTAMP_FORMAT",
+        "KMSCLI_DATABASE_URL",
+        "KMSCLI_ROOT_KEY_FILE",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -23,7 +23,10 @@ class StateCommandError(click.ClickException):
 
 @click.group("state", context_settings={"help_option_names": ["--help"]})
 def state() -> None:
-    """Manage kmscli's state: the database's schema and the root key that seals key material.
+    """Manage the state: its schema, the root key.
+
+    The schema of the database (`migrate`) and the root key that seals key material in it
+    (`create-root-key`).
 
     Examples:
 
@@ -44,8 +47,9 @@ def state() -> None:
 )
 @click.pass_context
 def migrate(ctx: click.Context, database_url: str | None, state_dir: str | None) -> None:
-    """Create or upgrade the state's schema to the one this kmscli knows.
+    """Create or upgrade the state's schema.
 
+    Brings the schema to the one this kmscli knows.
     A PostgreSQL database is never changed by other commands: run this once before the first
     server starts, and after each upgrade of kmscli. It records the root key
     (KMSCLI_ROOT_KEY_FILE) that the database's key material is sealed under, and refuses a
@@ -77,8 +81,9 @@ def migrate(ctx: click.Context, database_url: str | None, state_dir: str | None)
 @state.command("create-root-key")
 @click.argument("file", type=click.Path(dir_okay=False))
 def create_root_key(file: str) -> None:
-    """Make a new root key in FILE (mode 0600); an existing file is never replaced.
+    """Make a new root key file (mode 0600).
 
+    An existing FILE is never replaced.
     Key material in a PostgreSQL database is sealed (AES-256-GCM) under this key, which stays out of
     the database: point KMSCLI_ROOT_KEY_FILE at it on every machine that runs kmscli on that
     database, and back it up apart from the database. Losing it loses every key in the database.
