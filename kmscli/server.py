@@ -43,6 +43,8 @@ ACCEPTED_CONTENT_TYPES = (CONTENT_TYPE, "application/json")
 # is far below this; a bigger body is refused before it is read.
 MAX_BODY_BYTES = 1024 * 1024
 SERVICE = "kms"
+# kmscli's own: for load balancers and monitoring. GET / stays the KMS front door's answer.
+HEALTH_PATH = "/kmscli/health"
 
 # KMS answers every client error with HTTP 400 (the recorded answers of the real service show 400 even
 # for NotFoundException and KMSInvalidStateException, whatever the Smithy model's httpError traits
@@ -92,9 +94,23 @@ def error_body(code: str, message: str | None) -> bytes:
 class Service:
     """The protocol without the sockets: headers and body in, an Answer out (thread-safe)."""
 
-    def __init__(self, execute: Executor, *, access_key_id: str | None = None) -> None:
+    def __init__(
+        self, execute: Executor, *, access_key_id: str | None = None, check: Callable[[], None] | None = None
+    ) -> None:
         self._execute = execute
         self._access_key_id = access_key_id
+        # Raises StateError when the state cannot be used; reads no key (serve: an empty transaction).
+        self._check = check
+
+    def health(self) -> Answer:
+        """200 when the state answers, 503 (with why) when it does not; never touches a key."""
+        try:
+            if self._check is not None:
+                self._check()
+        except StateError as e:
+            body = json.dumps({"status": "unavailable", "message": str(e)}).encode("utf-8")
+            return Answer(503, body, "application/json", operation="health", error="Unavailable")
+        return Answer(200, b'{"status": "ok"}', "application/json", operation="health")
 
     def answer(self, method: str, headers: Mapping[str, str], body: bytes) -> Answer:
         # HTTP header names are case-insensitive.
@@ -381,6 +397,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.finished()
 
     def _answer(self) -> Answer:
+        if self.path == HEALTH_PATH and self.command in ("GET", "HEAD"):
+            return self.server.service.health()
         length = self.headers.get("Content-Length")
         if length is None:
             if self.headers.get("Transfer-Encoding"):

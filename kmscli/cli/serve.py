@@ -109,7 +109,12 @@ def serve(
         # The CLI's own path: one store transaction around core.call, re-run as a writer if needed.
         return runtime.run(operation, params, {"region": region})
 
-    service = server.Service(execute, access_key_id=access_key_id)
+    def check() -> None:
+        # An empty read transaction: the database answers, its schema and root key are right.
+        with store.transaction(write=False, account_id=account, region=config.DEFAULT_REGION):
+            pass
+
+    service = server.Service(execute, access_key_id=access_key_id, check=check)
     try:
         httpd = server.KmsHttpServer(host, port, service, sys.stderr)
     except OSError as e:
