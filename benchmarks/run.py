@@ -21,6 +21,9 @@ concurrency benchmarks/concurrency.py: 32 mixed commands at once on one state di
 server      benchmarks/server_load.py: `kmscli serve` on loopback with --clients boto3 clients,
             against the same six operations run as kmscli commands one after another, and against
             one client.
+team        the same load on PostgreSQL (a throwaway cluster of the system's PostgreSQL binaries,
+            started as the tests start it): one server on PostgreSQL against one on SQLite, and two
+            servers on one PostgreSQL against one.
 
 Every figure is a process's wall time (time.perf_counter around the process; CPU time from
 wait4), or a throughput for the server. Runs alternate between the baseline and the command
@@ -57,7 +60,7 @@ from processes import Sample, console_script, environ, timed
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-GROUPS = ("startup", "create-key", "ops", "scale", "concurrency", "server")
+GROUPS = ("startup", "create-key", "ops", "scale", "concurrency", "server", "team")
 
 # Every key spec kmscli generates material for (ML_KEM_512 is refused: `cryptography` cannot make it),
 # with the key usage its create-key names (None: the default, ENCRYPT_DECRYPT).
@@ -577,6 +580,79 @@ def server(python: str, kmscli: str, work: Path, clients: int, iterations: int, 
     ]
 
 
+def team(python: str, work: Path, clients: int, iterations: int, rounds: int) -> list[Row]:
+    """One server on SQLite, one on PostgreSQL and two on PostgreSQL, under the same load, per round."""
+    load = sibling("server_load")
+    spec = importlib.util.spec_from_file_location("kmscli_postgres_cluster", ROOT / "tests" / "postgres_cluster.py")
+    assert spec is not None
+    assert spec.loader is not None
+    pg = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pg)
+    from contextlib import ExitStack
+
+    from kmscli import rootkey
+    from kmscli.store_postgres import PostgresStore
+
+    samples: dict[str, list[Sample]] = {"sqlite": [], "pg1": [], "pg2": []}
+    with pg.running_cluster() as cluster:
+
+        def database(name: str) -> dict[str, str]:
+            url = cluster.fresh_url()
+            key_file = work / name / "root.key"
+            key_file.parent.mkdir(parents=True)
+            PostgresStore(url, rootkey.create(str(key_file))).migrate()
+            return {"KMSCLI_DATABASE_URL": url, "KMSCLI_ROOT_KEY_FILE": str(key_file)}
+
+        def serve(name: str, servers: int, extra: dict[str, str] | None) -> Sample:
+            with ExitStack() as stack:
+                urls = [
+                    stack.enter_context(load.running_server(work / name / f"state{i}", python=python, extra=extra))
+                    for i in range(servers)
+                ]
+                result = load.run_load(urls, clients, iterations, time_limit=300)
+            if result.errors or result.lost or result.timed_out:
+                problems = (result.errors + result.lost)[:5]
+                raise SystemExit(f"team load on {name} failed: {problems} (timed out: {result.timed_out})")
+            return Sample(result.requests / result.wall_seconds, math.nan)
+
+        for r in range(-1, rounds):  # round -1 warms up and is not counted
+            progress(f"team round {r + 1} of {rounds}")
+            order = ["sqlite", "pg1", "pg2"]
+            results: dict[str, Sample] = {}
+            for kind in order[r % 3 :] + order[: r % 3]:
+                name = f"team-{r}-{kind}"
+                extra = None if kind == "sqlite" else database(name)
+                results[kind] = serve(name, 2 if kind == "pg2" else 1, extra)
+            if r >= 0:
+                for kind, sample in results.items():
+                    samples[kind].append(sample)
+    where = "a throwaway local cluster on a Unix socket, fsync off"
+    return [
+        summarize(
+            "team",
+            f"one server on PostgreSQL vs SQLite, {clients} clients",
+            f"requests/s, one `kmscli serve` on PostgreSQL ({where})",
+            "requests/s, one `kmscli serve` on SQLite",
+            samples["pg1"],
+            samples["sqlite"],
+            unit="req/s",
+            note="the six-operation load of the server group; every acknowledged write read back; "
+            "PostgreSQL adds a socket round trip per statement and sealing under the root key",
+        ),
+        summarize(
+            "team",
+            f"two servers vs one on PostgreSQL, {clients} clients",
+            "requests/s, two `kmscli serve` processes on one PostgreSQL, clients split across them",
+            "requests/s, one `kmscli serve` on PostgreSQL",
+            samples["pg2"],
+            samples["pg1"],
+            unit="req/s",
+            note="2 CPUs shared by the clients, the servers and PostgreSQL: the clients' and servers' Python "
+            "(one GIL each) and the database backends compete for the same two cores",
+        ),
+    ]
+
+
 # ---------------------------------------------------------------------------------------- main
 
 
@@ -637,13 +713,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=10, help="concurrency: rounds (default 10)")
     p.add_argument("--clients", type=int, default=8, help="server: concurrent boto3 clients (default 8)")
     p.add_argument("--iterations", type=int, default=20, help="server: units of six requests per client (default 20)")
-    p.add_argument("--server-rounds", type=int, default=5, help="server: rounds (default 5)")
+    p.add_argument("--server-rounds", type=int, default=5, help="server and team: rounds (default 5)")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if "server" in args.only and importlib.util.find_spec("boto3") is None:
+    if {"server", "team"} & set(args.only) and importlib.util.find_spec("boto3") is None:
         raise SystemExit("the server group needs boto3 in this interpreter: pip install -e '.[test]'")
     rows: list[Row] = []
     began = time.perf_counter()
@@ -658,6 +734,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "scale": lambda: scale(python, kmscli, work, args.scale_runs, args.keys),
             "concurrency": lambda: concurrency(python, kmscli, work, args.processes, args.rounds),
             "server": lambda: server(python, kmscli, work, args.clients, args.iterations, args.server_rounds),
+            "team": lambda: team(python, work, args.clients, args.iterations, args.server_rounds),
         }
         for group in args.only:
             progress(f"group {group}")

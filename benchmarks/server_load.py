@@ -63,10 +63,16 @@ class LoadResult(NamedTuple):
 
 
 @contextmanager
-def running_server(state_dir: Path, timeout: float = 30, python: str = sys.executable) -> Iterator[str]:
-    """`kmscli serve --port 0` on `state_dir` under `python`; yields its URL and always stops it."""
+def running_server(
+    state_dir: Path, timeout: float = 30, python: str = sys.executable, extra: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`kmscli serve --port 0` on `state_dir` under `python`; yields its URL and always stops it.
+
+    `extra` adds environment variables (KMSCLI_DATABASE_URL and KMSCLI_ROOT_KEY_FILE for PostgreSQL).
+    """
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KMSCLI_"))}
     environ["KMSCLI_STATE_DIR"] = str(state_dir)
+    environ.update(extra or {})
     proc = subprocess.Popen(
         [python, "-m", "kmscli", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
@@ -106,9 +112,11 @@ def make_client(url: str, session: Any) -> Any:
     )
 
 
-def run_load(url: str, clients: int, iterations: int, time_limit: float) -> LoadResult:
+def run_load(url: str | list[str], clients: int, iterations: int, time_limit: float) -> LoadResult:
+    """The load from `clients` clients; given several server URLs, client n talks to server n mod len."""
+    urls = [url] if isinstance(url, str) else url
     session = boto3.session.Session()
-    kms = [make_client(url, session) for _ in range(clients + 1)]
+    kms = [make_client(urls[n % len(urls)], session) for n in range(clients + 1)]
     checker = kms.pop()
     units: list[Unit] = []
     latencies: list[tuple[str, float]] = []

@@ -235,7 +235,12 @@ class PostgresStore:
                 raw.execute(
                     "BEGIN ISOLATION LEVEL SERIALIZABLE" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                 )
-                self._check_schema(self.schema_version(conn))
+                try:
+                    # One round trip; a database without the table has not been migrated.
+                    version = int(conn.execute("SELECT version FROM kmscli_schema").fetchone()[0])
+                except errors.UndefinedTable:
+                    version = 0
+                self._check_schema(version)
                 if not self._root_key_checked:
                     # The recorded root key never changes once `state migrate` wrote it: once is enough.
                     check_root_key(conn, self.root_key, write=False)
@@ -252,6 +257,10 @@ class PostgresStore:
             except psycopg.Error as e:
                 _rollback(raw)
                 raise self._error("the database failed", e) from None
+            except BaseException:
+                # A refusal (schema, root key) or the body's own error: a pooled connection goes back idle.
+                _rollback(raw)
+                raise
 
 
 def _connect_kwargs() -> dict[str, Any]:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -147,3 +150,23 @@ def test_a_server_killed_mid_burst_loses_nothing_acknowledged(
     # A request the victim had not acknowledged may or may not have committed; nothing else exists.
     assert len(ids - set(acknowledged) - {after}) <= 2
     assert health(survivor.port) == (200, {"status": "ok"})
+
+
+def test_serve_refuses_a_database_that_was_not_migrated(database_url: str, tmp_path: Path) -> None:
+    key_file = str(tmp_path / "root.key")
+    rootkey.create(key_file)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KMSCLI_"))}
+    refused = subprocess.run(
+        [sys.executable, "-m", "kmscli", "serve", "--port", "0", "--database-url", database_url],
+        env={**environ, "KMSCLI_ROOT_KEY_FILE": key_file},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (refused.returncode, refused.stdout) == (255, "")
+    assert refused.stderr == (
+        "kmscli serve: the database has no kmscli tables, this kmscli needs schema 1: run `kmscli state migrate` "
+        f"({database_url})\n"
+    )
