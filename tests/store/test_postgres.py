@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 
 Invoke = Callable[..., Result]
 
@@ -22,7 +22,7 @@ Invoke = Callable[..., Result]
 @pytest.fixture
 def root_key(tmp_path: Path) -> Path:
     path = tmp_path / "root.key"
-    result = CliRunner().invoke(cli, ["state", "create-root-key", str(path)], obj=Runtime(environ={}))
+    result = CliRunner().invoke(cli, ["state", "create-root-key", str(path)], obj=Session(environ={}))
     assert result.exit_code == 0, result.output
     return path
 
@@ -37,7 +37,7 @@ def environ(tmp_path: Path, database_url: str, root_key: Path) -> dict[str, str]
 
 
 def kmscli(environ: dict[str, str], *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), obj=Runtime(environ=environ))
+    return CliRunner().invoke(cli, list(args), obj=Session(environ=environ))
 
 
 def table(url: str, sql: str) -> list[tuple]:
