@@ -211,3 +211,39 @@ def test_sqlite_may_seal_too_and_then_requires_the_same_root_key(tmp_path: Path,
     assert refused.exit_code == 255
     assert refused.stderr.startswith("kmscli: the key material in this state is sealed under root key ")
     assert refused.stderr.endswith(": set KMSCLI_ROOT_KEY_FILE to that key's file\n")
+
+
+# Run a command, then print (on stderr, at exit) which of the PostgreSQL path's modules it imported.
+_WHAT_LOADED = (
+    "import atexit, json, sys\n"
+    "watched = ('psycopg', 'psycopg_pool', 'kmscli.store_postgres', 'kmscli.rootkey')\n"
+    "atexit.register(lambda: print(json.dumps(sorted(m for m in watched if m in sys.modules)), file=sys.stderr))\n"
+    "sys.argv = ['kmscli', *sys.argv[1:]]\n"
+    "from kmscli.cli import main\n"
+    "main()\n"
+)
+
+
+def loaded_modules(environ: dict[str, str], *args: str) -> list[str]:
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KMSCLI_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", _WHAT_LOADED, *args],
+        env={**base, **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stderr.splitlines()[-1])
+
+
+def test_psycopg_is_imported_only_when_a_database_url_asks_for_it(environ: dict[str, str], tmp_path: Path) -> None:
+    sqlite = {"KMSCLI_STATE_DIR": str(tmp_path / "state")}
+    assert loaded_modules(sqlite, "list-keys") == []
+    assert loaded_modules(sqlite, "create-key", "--query", "KeyMetadata.KeyId") == []
+    assert kmscli(environ, "state", "migrate").exit_code == 0
+    assert loaded_modules(environ, "list-keys") == ["kmscli.rootkey", "kmscli.store_postgres", "psycopg"]
