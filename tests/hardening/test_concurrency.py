@@ -6,6 +6,7 @@ Every command that exits 0 must have its effect, none may fail because the datab
 
 from __future__ import annotations
 
+import contextlib
 import base64
 import json
 import subprocess
@@ -22,22 +23,26 @@ PROCESSES = 32
 
 def run_together(commands: Sequence[Sequence[str]], environ: dict[str, str], cwd: Path) -> list[tuple[int, str, str]]:
     """Start every command before waiting for any; (exit status, stdout, stderr) of each, in order."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "kmscli", *args],
-            env=environ,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for args in commands
-    ]
-    outcomes = []
-    for proc in procs:
-        stdout, stderr = proc.communicate(timeout=TIMEOUT_S)
-        outcomes.append((proc.returncode, stdout, stderr))
+    # Each process is waited for and its pipes closed even when one of them times out.
+    with contextlib.ExitStack() as running:
+        procs = [
+            running.enter_context(
+                subprocess.Popen(
+                    [sys.executable, "-m", "kmscli", *args],
+                    env=environ,
+                    cwd=cwd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+            for args in commands
+        ]
+        outcomes = []
+        for proc in procs:
+            stdout, stderr = proc.communicate(timeout=TIMEOUT_S)
+            outcomes.append((proc.returncode, stdout, stderr))
     return outcomes
 
 
