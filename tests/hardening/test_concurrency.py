@@ -6,8 +6,8 @@ Every command that exits 0 must have its effect, none may fail because the datab
 
 from __future__ import annotations
 
-import contextlib
 import base64
+import contextlib
 import json
 import subprocess
 import sys
