@@ -190,7 +190,8 @@ class Service:
             return Answer(200, body.encode("utf-8"), operation=operation)
         except core.KmsError as e:
             status = SERVER_FAULTS.get(e.code, 400)
-            return Answer(status, error_body(e.code, e.message), operation=operation, error=e.code)
+            # KMS omits `message` when it has none (InvalidCiphertextException, for one), never "".
+            return Answer(status, error_body(e.code, e.message or None), operation=operation, error=e.code)
         except core.ParamValidationError as e:
             # What botocore would have refused client-side; a raw client gets the service's answer.
             error: core.KmsError = validation_error(e.problems)

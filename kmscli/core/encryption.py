@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .api import operation
-from .crypto_checks import check_algorithm, current_material, dry_run, refuse_recipient, usable_key
+from .crypto_checks import check_algorithm, check_usage, current_material, dry_run, refuse_recipient, usable_key
 from .errors import IncorrectKeyException, InvalidCiphertextException, ValidationException
 from .granttokens import check_grant_tokens
+from .lookup import resolve_key
 from .model import Key, KeyUsage
 
 if TYPE_CHECKING:
@@ -171,13 +172,17 @@ def decrypt_step(
         return Decrypted(key, encryption_algorithm(key, algorithm, context), None, None)
     if ciphertext is None:
         raise ValidationException("CiphertextBlob is required")
-    named = usable_key(repo, env, key_id, operation_name, KeyUsage.ENCRYPT_DECRYPT) if key_id is not None else None
+    # The named key is compared with the ciphertext before its usage is checked: a KeyId naming an
+    # HMAC or signing key is IncorrectKeyException for a symmetric ciphertext, as KMS answers it.
+    named = resolve_key(repo, env, key_id, allow_alias=True, operation=operation_name) if key_id is not None else None
     blob = parse_blob(ciphertext)
+    if named is not None and blob is not None and named.key_id != blob.key_id:
+        raise IncorrectKeyException(
+            "The key ID in the request does not identify a CMK that can perform this operation."
+        )
+    if named is not None:
+        check_usage(named, operation_name, KeyUsage.ENCRYPT_DECRYPT)
     if blob is not None:
-        if named is not None and named.key_id != blob.key_id:
-            raise IncorrectKeyException(
-                "The key ID in the request does not identify a CMK that can perform this operation."
-            )
         key = named or usable_key(repo, env, blob.key_id, operation_name, KeyUsage.ENCRYPT_DECRYPT)
         if key.key_spec != "SYMMETRIC_DEFAULT":
             raise InvalidCiphertextException("")

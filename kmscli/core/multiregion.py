@@ -152,7 +152,8 @@ class ReplicateKeyRequest(NamedTuple):
 class ReplicateKeyResult(NamedTuple):
     replica_key_metadata: KeyMetadata
     replica_policy: str
-    replica_tags: tuple[Tag, ...]
+    # Omitted when the request has no Tags, as KMS answers; an empty Tags list answers [].
+    replica_tags: tuple[Tag, ...] | None
 
 
 @operation("ReplicateKey", ReplicateKeyRequest, writes=True)
@@ -222,7 +223,7 @@ def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> Repli
         there.put_tags(key.key_id, tags)
     for member_repo, member in [(repo, key), *other_members(repo, key)]:
         member_repo.put_key(member._replace(replica_regions=replicas))
-    return ReplicateKeyResult(key_metadata(replica), policy, tuple(tags))
+    return ReplicateKeyResult(key_metadata(replica), policy, None if req.tags is None else tuple(tags))
 
 
 # ---------------------------------------------------------------- UpdatePrimaryRegion

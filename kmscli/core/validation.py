@@ -28,6 +28,13 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+# Where KMS's own ValidationException lists an enumeration in an order other than the model's, that
+# order (as live KMS answers it); every other enumeration is listed in botocore's model order.
+_SERVICE_ENUM_ORDER: dict[str, tuple[str, ...]] = {
+    "MacAlgorithmSpec": ("HMAC_SHA_384", "HMAC_SHA_256", "HMAC_SHA_224", "HMAC_SHA_512"),
+}
+
+
 def validate_request(shape_name: str, params: Mapping[str, Any]) -> None:
     problems: list[str] = []
     _client(params, shape_name, "", problems)
@@ -145,7 +152,7 @@ def _service(value: Any, shape_name: str, path: str, out: list[str]) -> None:
         return
     if kind == "string":
         if "enum" in shape and value not in shape["enum"]:
-            out.append(enum_violation(path, value, shape["enum"]))
+            out.append(enum_violation(path, value, _SERVICE_ENUM_ORDER.get(shape_name, shape["enum"])))
             return
         _bounds(value, len(value), shape, path, out, "length")
         if "pattern" in shape and re.fullmatch(shape["pattern"], value) is None:

@@ -578,3 +578,20 @@ def test_rotate_key_on_demand_keeps_old_ciphertexts_readable(repo: core.InMemory
     new = core.call("Decrypt", {"CiphertextBlob": after}, repo, env)
     assert (old.plaintext, old.key_material_id) == (b"before", key.materials[0].material_id)
     assert (new.plaintext, new.key_material_id) == (b"after", rotated.materials[1].material_id)
+
+
+@pytest.mark.parametrize(("spec", "usage"), [("HMAC_256", "GENERATE_VERIFY_MAC"), ("ECC_NIST_P256", "SIGN_VERIFY")])
+def test_a_key_id_of_another_usage_is_compared_with_the_ciphertext_first(
+    repo: core.InMemoryRepository, env: core.Env, spec: str, usage: str
+) -> None:
+    # AWS checks the KeyId against the ciphertext before the key's usage: IncorrectKeyException
+    # (https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html, "Errors" and KeyId;
+    # the message is the one KMS answers for a KeyId that does not match).
+    key, other = create(repo, env), create(repo, env, spec, usage)
+    blob = encrypt(repo, env, key, b"p")
+    assert error(repo, env, "Decrypt", {"CiphertextBlob": blob, "KeyId": other.key_id}) == (
+        "IncorrectKeyException",
+        INCORRECT_KEY,
+    )
+    params = {"CiphertextBlob": blob, "SourceKeyId": other.key_id, "DestinationKeyId": key.key_id}
+    assert error(repo, env, "ReEncrypt", params) == ("IncorrectKeyException", INCORRECT_KEY)

@@ -296,6 +296,20 @@ def test_service_side_violations(shape: str, params: dict[str, Any], message: st
     assert service_message(shape, params) == message
 
 
+def test_enumerations_are_listed_in_the_order_kms_answers_with() -> None:
+    # The macAlgorithm set in the order live KMS lists it (not the model's HMAC_SHA_224...512 order,
+    # not sorted); every other set in botocore's model order (MessageType: RAW, DIGEST).
+    assert service_message("GenerateMacRequest", {"KeyId": KEY_ID, "Message": b"m", "MacAlgorithm": "HMAC_SHA_1"}) == (
+        "1 validation error detected: Value 'HMAC_SHA_1' at 'macAlgorithm' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [HMAC_SHA_384, HMAC_SHA_256, HMAC_SHA_224, HMAC_SHA_512]"
+    )
+    params = {"KeyId": KEY_ID, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256", "MessageType": "HASH"}
+    assert service_message("SignRequest", params) == (
+        "1 validation error detected: Value 'HASH' at 'messageType' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]"
+    )
+
+
 @pytest.mark.parametrize(
     ("shape", "params"),
     [

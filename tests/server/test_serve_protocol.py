@@ -301,3 +301,14 @@ def test_keep_alive_connections_serve_many_requests(wire):
     finally:
         conn.close()
     assert statuses == [(200, 1), (200, 2), (200, 3)]
+
+
+def test_an_error_without_a_message_omits_the_message_member(wire):
+    # botocore's JSON error parser reads a missing `message` as "" (botocore/parsers.py,
+    # BaseJSONParser._do_error_parse), so omitting it is what KMS does and what SDKs expect.
+    key_id = wire.call("CreateKey", {}).json()["KeyMetadata"]["KeyId"]
+    blob = wire.call("Encrypt", {"KeyId": key_id, "Plaintext": base64.b64encode(b"hello").decode()}).json()
+    tampered = bytearray(base64.b64decode(blob["CiphertextBlob"]))
+    tampered[-1] ^= 1
+    answer = wire.call("Decrypt", {"CiphertextBlob": base64.b64encode(bytes(tampered)).decode()})
+    error(answer, 400, "InvalidCiphertextException")
