@@ -141,9 +141,10 @@ class ListAliasesRequest(NamedTuple):
 class AliasListEntry(NamedTuple):
     alias_name: str
     alias_arn: str
-    target_key_id: str
-    creation_date: float
-    last_updated_date: float
+    # None (with the dates) for a predefined AWS alias whose AWS managed key does not exist yet.
+    target_key_id: str | None = None
+    creation_date: float | None = None
+    last_updated_date: float | None = None
 
 
 class ListAliasesResult(NamedTuple):
@@ -166,23 +167,42 @@ def list_aliases(repo: Repository, env: Env, req: ListAliasesRequest) -> ListAli
         key_id = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListAliases").key_id
     listing = f"aliases:{key_id or ''}"
     after = decode_marker(listing, req.marker)
-    aliases = repo.list_aliases(key_id, after, limit + 1)
+    stored = repo.list_aliases(key_id, after, limit + 1)
+    # (name, stored alias or None for a predefined AWS alias that has no key yet), by name.
+    rows: list[tuple[str, Alias | None]] = [(a.alias_name, a) for a in stored]
+    if key_id is None:
+        rows = sorted([*rows, *_predefined_without_key(repo, after)], key=lambda row: row[0])[: limit + 1]
     # Aliases of a key whose deletion date passed are gone with it, read or not.
-    live = {a.target_key_id for a in aliases[:limit] if _key_alive(repo, env, a.target_key_id)}
+    live = {a.target_key_id for _, a in rows[:limit] if a is not None and _key_alive(repo, env, a.target_key_id)}
     entries = tuple(
-        AliasListEntry(
+        AliasListEntry(alias_arn=alias_arn(env.partition, env.region, env.account_id, name), alias_name=name)
+        if a is None
+        else AliasListEntry(
             a.alias_name,
             alias_arn(env.partition, env.region, env.account_id, a.alias_name),
             a.target_key_id,
             a.creation_date,
             a.last_updated_date,
         )
-        for a in aliases[:limit]
-        if a.target_key_id in live
+        for name, a in rows[:limit]
+        if a is None or a.target_key_id in live
     )
-    if len(aliases) > limit:
-        return ListAliasesResult(entries, True, encode_marker(listing, aliases[limit - 1].alias_name))
+    if len(rows) > limit:
+        return ListAliasesResult(entries, True, encode_marker(listing, rows[limit - 1][0]))
     return ListAliasesResult(entries, False)
+
+
+def _predefined_without_key(repo: Repository, after: str | None) -> list[tuple[str, None]]:
+    """The predefined AWS aliases (alias/aws/<service>) after `after` that no key has yet.
+
+    KMS lists them too, with only AliasName and AliasArn (botocore's model, ListAliases documentation:
+    predefined aliases that AWS has created but not yet associated with a KMS key). The first
+    reference to one creates its AWS managed key (managed.py), and from then on it is stored.
+    """
+    from .managed import PREDEFINED_SERVICES
+
+    names = (f"alias/aws/{service}" for service in PREDEFINED_SERVICES)
+    return [(name, None) for name in names if (after is None or name > after) and repo.get_alias(name) is None]
 
 
 def _key_alive(repo: Repository, env: Env, key_id: str) -> bool:

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from kmscli.cli import cli
 from kmscli.cli.app import Session
+from kmscli.core.managed import PREDEFINED_SERVICES
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"
@@ -20,6 +21,14 @@ T0 = 1700000000.0
 
 def arn(key_id: str) -> str:
     return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
+
+
+# What ListAliases lists in an account with no aliases of its own: the predefined AWS aliases, without
+# TargetKeyId until something creates their AWS managed key (botocore's model, ListAliases documentation).
+PREDEFINED = [
+    {"AliasName": f"alias/aws/{service}", "AliasArn": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/aws/{service}"}
+    for service in PREDEFINED_SERVICES
+]
 
 
 @pytest.fixture
@@ -140,7 +149,7 @@ def test_deletion_date_passing_destroys_key_aliases_and_tags(at) -> None:
         error(result, "NotFoundException", "DescribeKey", expected)
     keys = json.loads(ok(at(after, "list-keys")))["Keys"]
     assert [k["KeyId"] for k in keys] == [other]
-    assert json.loads(ok(at(after, "list-aliases")))["Aliases"] == []
+    assert json.loads(ok(at(after, "list-aliases")))["Aliases"] == PREDEFINED
     error(
         at(after, "list-resource-tags", "--key-id", key),
         "NotFoundException",
@@ -231,7 +240,7 @@ def test_update_and_delete_alias(at) -> None:
         f"Alias arn:aws:kms:{REGION}:{ACCOUNT}:alias/none is not found.",
     )
     assert ok(at(T0, "delete-alias", "--alias-name", "alias/app")) == ""
-    assert json.loads(ok(at(T0, "list-aliases"))) == {"Aliases": []}
+    assert json.loads(ok(at(T0, "list-aliases"))) == {"Aliases": PREDEFINED}
     error(
         at(T0, "delete-alias", "--alias-name", "alias/app"),
         "NotFoundException",
@@ -338,13 +347,19 @@ def test_on_demand_rotation_is_refused_within_20_minutes_of_an_automatic_one(at)
 
 
 def test_describing_a_predefined_aws_alias_creates_the_aws_managed_key(at) -> None:
-    assert json.loads(ok(at(T0, "list-aliases"))) == {"Aliases": []}
+    # A fresh account lists the predefined AWS aliases with only AliasName and AliasArn (botocore's
+    # model, the ListAliases documentation: aliases without TargetKeyId are predefined ones that no
+    # KMS key backs yet); describing one creates its AWS managed key.
+    assert json.loads(ok(at(T0, "list-aliases"))) == {"Aliases": PREDEFINED}
+    assert [a["AliasName"] for a in PREDEFINED][:3] == ["alias/aws/acm", "alias/aws/dynamodb", "alias/aws/ebs"]
     meta = metadata(at, "alias/aws/s3")
     assert (meta["KeyManager"], meta["KeyState"], meta["KeySpec"]) == ("AWS", "Enabled", "SYMMETRIC_DEFAULT")
-    # The same key on every later call, listed under its alias.
+    # The same key on every later call, listed under its alias, which now carries its TargetKeyId.
     assert metadata(at, "alias/aws/s3") == meta
     aliases = json.loads(ok(at(T0, "list-aliases")))["Aliases"]
-    assert [(a["AliasName"], a["TargetKeyId"]) for a in aliases] == [("alias/aws/s3", meta["KeyId"])]
+    s3 = {**PREDEFINED[-6], "TargetKeyId": meta["KeyId"], "CreationDate": T0, "LastUpdatedDate": T0}
+    assert aliases == [*PREDEFINED[:-6], s3, *PREDEFINED[-5:]]
+    assert json.loads(ok(at(T0, "list-aliases", "--key-id", meta["KeyId"])))["Aliases"] == [s3]
     status = json.loads(ok(at(T0, "get-key-rotation-status", "--key-id", meta["KeyId"])))
     assert (status["KeyRotationEnabled"], status["RotationPeriodInDays"]) == (True, 365)
     error(

@@ -15,6 +15,7 @@ import pytest
 from click.testing import Result
 
 from kmscli import core
+from kmscli.core.managed import PREDEFINED_SERVICES
 from kmscli.store import Store
 
 N = 250
@@ -28,7 +29,10 @@ def populated(state_dir: Path, env: core.Env) -> tuple[list[str], list[str]]:
         aliases = [f"alias/a{i:03d}" for i in range(N)]
         for i, alias in enumerate(aliases):
             core.call("CreateAlias", {"AliasName": alias, "TargetKeyId": keys[i % 10]}, repo, env)
-    return sorted(keys), sorted(aliases)
+    # ListAliases also lists the predefined AWS aliases that have no key yet (botocore's model,
+    # ListAliases documentation), so every walk of the account's aliases meets them too.
+    predefined = [f"alias/aws/{service}" for service in PREDEFINED_SERVICES]
+    return sorted(keys), sorted(aliases + predefined)
 
 
 def _json(result: Result) -> dict:
