@@ -261,8 +261,15 @@ class OperationCommand(click.Command):
             missing = [s.flag for s in self.specs if s.dest in required and s.dest not in given and s.value is True]
             if missing:
                 raise UsageError(f"the following arguments are required: {', '.join(dict.fromkeys(missing))}")
-        if parsed.unknown:
-            raise UnknownOptionsError(str(argv.UnknownOptions(parsed.unknown)))
+        # Paging options given before a command that does not page are as unknown as after it.
+        front = ctx.meta.get("kmscli.globals", {})
+        paging: list[str] = []
+        if self.operation not in core.PAGINATORS:
+            for o in argv.PAGINATION_OPTIONS:
+                if o.dest in front:
+                    paging += [o.flag, front[o.dest]]
+        if parsed.unknown or paging:
+            raise UnknownOptionsError(str(argv.UnknownOptions([*paging, *parsed.unknown])))
         return []
 
     def invoke(self, ctx: click.Context) -> None:
@@ -279,7 +286,9 @@ class OperationCommand(click.Command):
             api_params = self._api_params(parsed, options)
             _check_utf8(api_params)
             query = compile_query(options.get("query"))
-            timestamp_format = config.timestamp_format(options.get("cli_timestamp_format"), rt.environ)
+            profile = options.get("profile")
+            timestamp_format = config.timestamp_format(options.get("cli_timestamp_format"), rt.environ, profile)
+            fmt = config.output_format(options.get("output"), profile, rt.environ)
             output_shape = core.get_operation(self.operation).output_shape
             pagination = self._pagination(api_params, options)
             if pagination is None:
@@ -296,7 +305,6 @@ class OperationCommand(click.Command):
                     )
 
                 document = rt.transact(pages, writes=core.get_operation(self.operation).writes, options=options)
-            fmt = options.get("output") or "json"
             if pagination is not None and fmt == "text":
                 from .paging import page_documents
 
@@ -341,8 +349,9 @@ class OperationCommand(click.Command):
 
         max_items = integer("max_items")
         if max_items is not None and max_items <= 0:
+            # The AWS CLI warns, then pages exactly as botocore's paginator does with such a value (0: an
+            # empty page and a NextToken; -1: all but the last item of the page), and so does Pagination.
             click.echo("warning: Non-positive values for --max-items may result in undefined behavior.", err=True)
-            max_items = None
         return paging.Pagination(self.operation, max_items, options.get("starting_token"), integer("page_size"))
 
     def _api_params(self, parsed: argv.Parsed, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -480,7 +489,9 @@ class KmsGroup(click.Group):
 
     def _parse_globals(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
-            parsed, rest = argv.parse(args, argv.GLOBAL_OPTIONS, stop_at_word=True)
+            # --max-items, --starting-token and --page-size may come before the command too (they are
+            # the list commands' own options in the AWS CLI; kmscli also takes them in front).
+            parsed, rest = argv.parse(args, argv.GLOBAL_OPTIONS, stop_at_word=True, exact=argv.PAGINATION_OPTIONS)
         except argv.UsageError as e:
             if ctx.resilient_parsing:
                 return super().parse_args(ctx, args)

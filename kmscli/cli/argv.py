@@ -17,7 +17,7 @@ from kmscli.core import MODEL_OPERATIONS, PAGINATORS, SHAPES
 class OptionSpec(NamedTuple):
     flag: str  # --key-id
     dest: str  # the API member name (KeyId) or, for global options, a snake_case name
-    nargs: str  # "0" flag, "1" one value, "+" one or more words, "?" optional value
+    nargs: str  # "0" flag, "1" one value, "+" any number of words (a list), "?" optional value
     shape: str | None = None  # the member's shape, for operation options
     value: Any = True  # the value a flag sets
     choices: tuple[str, ...] = ()
@@ -177,8 +177,18 @@ def _is_option_like(word: str) -> bool:
     return word.startswith("-") and len(word) > 1 and not _NEGATIVE_NUMBER.match(word)
 
 
-def parse(words: list[str], options: tuple[OptionSpec, ...], *, stop_at_word: bool = False) -> tuple[Parsed, list[str]]:
-    """Split `words` by `options`; with stop_at_word, stop at the first bare word (the command)."""
+def parse(
+    words: list[str],
+    options: tuple[OptionSpec, ...],
+    *,
+    stop_at_word: bool = False,
+    exact: tuple[OptionSpec, ...] = (),
+) -> tuple[Parsed, list[str]]:
+    """Split `words` by `options`; with stop_at_word, stop at the first bare word (the command).
+
+    `exact` options are recognized by their whole flag only, never by a prefix, so that adding them
+    does not make a prefix of another option ambiguous.
+    """
     parsed = Parsed()
     i = 0
     n = len(words)
@@ -196,6 +206,8 @@ def parse(words: list[str], options: tuple[OptionSpec, ...], *, stop_at_word: bo
             continue
         name, eq, inline = word.partition("=")
         spec = _resolve(name, options) if name.startswith("--") else None
+        if spec is None:
+            spec = next((o for o in exact if o.flag == name), None)
         if spec is None:
             parsed.unknown.append(word)
             i += 1
@@ -226,12 +238,12 @@ def parse(words: list[str], options: tuple[OptionSpec, ...], *, stop_at_word: bo
             if spec.choices and value not in spec.choices:
                 raise UsageError(_invalid_choice(spec, value))
         else:
+            # Zero words is an empty list, as the AWS CLI's ListArgument (nargs='*') takes it, so that
+            # `--tags $EMPTY` sends [] rather than failing to parse.
             items = [inline] if eq else []
             while i < n and not _is_option_like(words[i]):
                 items.append(words[i])
                 i += 1
-            if not items:
-                raise UsageError(f"argument {spec.flag}: expected at least one argument")
             value = items
         parsed.values[spec.dest] = value
         parsed.flags[spec.dest] = spec.flag

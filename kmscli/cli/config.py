@@ -46,21 +46,25 @@ def region(option: str | None, profile: str | None, environ: Mapping[str, str]) 
     """--region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1 (D4)."""
     value = option or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
     profile = profile or environ.get("AWS_PROFILE")
+    # A named profile must exist even when the region comes from elsewhere, as with the AWS CLI.
+    settings = _profile(profile, environ, must_exist=bool(profile))
     if not value:
-        value = _profile_region(profile, environ) or DEFAULT_REGION
-    elif profile:
-        # A named profile must exist even when the region comes from elsewhere, as with the AWS CLI.
-        _profile_region(profile, environ)
+        value = settings.get("region") or DEFAULT_REGION
     if not _REGION.fullmatch(value):
         raise ConfigError(f"Invalid region {value!r}: a region looks like us-west-2")
     return value
 
 
-def _profile_region(profile: str | None, environ: Mapping[str, str]) -> str | None:
-    """The `region` of a profile in the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config).
+def profile_setting(name: str, profile: str | None, environ: Mapping[str, str]) -> str | None:
+    """One setting of the selected profile (--profile, else AWS_PROFILE, else default), if it has it."""
+    return _profile(profile or environ.get("AWS_PROFILE"), environ, must_exist=False).get(name) or None
+
+
+def _profile(profile: str | None, environ: Mapping[str, str], *, must_exist: bool) -> dict[str, str]:
+    """The settings of a profile in the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config).
 
     A small reader of the file's INI form rather than configparser, whose import alone would
-    cost every command that relies on the profile for its region a few milliseconds.
+    cost every command that relies on the profile for a setting a few milliseconds.
     """
     path = os.path.expanduser(
         environ.get("AWS_CONFIG_FILE") or os.path.join(environ.get("HOME", "~"), ".aws", "config")
@@ -85,16 +89,38 @@ def _profile_region(profile: str | None, environ: Mapping[str, str]) -> str | No
         elif current is not None and "=" in stripped and not line[:1].isspace():
             key, _, value = stripped.partition("=")
             current[key.strip()] = value.strip()
-    if wanted not in sections:
-        if profile:
-            raise ConfigError(f"The config profile ({profile}) could not be found")
-        return None
-    return sections[wanted].get("region") or None
+    if wanted not in sections and must_exist:
+        raise ConfigError(f"The config profile ({profile}) could not be found")
+    return sections.get(wanted, {})
 
 
-def timestamp_format(option: str | None, environ: Mapping[str, str]) -> str:
-    """--cli-timestamp-format, else KMSCLI_TIMESTAMP_FORMAT, else wire (epoch seconds as sent)."""
-    value = option or environ.get("KMSCLI_TIMESTAMP_FORMAT") or "wire"
+OUTPUT_FORMATS = ("json", "text", "table")
+
+
+def output_format(option: str | None, profile: str | None, environ: Mapping[str, str]) -> str:
+    """--output, else AWS_DEFAULT_OUTPUT, else the profile's `output`, else json.
+
+    The AWS CLI's own order (awscli/__init__.py: the `output` config variable, read from the
+    AWS_DEFAULT_OUTPUT environment variable before the config file). An unknown value is the AWS
+    CLI's `Unknown output type: ...`, but refused before the command runs rather than after.
+    """
+    value = option or environ.get("AWS_DEFAULT_OUTPUT") or profile_setting("output", profile, environ) or "json"
+    if value not in OUTPUT_FORMATS:
+        raise ConfigError(f"Unknown output type: {value}")
+    return value
+
+
+def timestamp_format(option: str | None, environ: Mapping[str, str], profile: str | None = None) -> str:
+    """--cli-timestamp-format, else KMSCLI_TIMESTAMP_FORMAT, else the profile's cli_timestamp_format, else wire.
+
+    The profile setting and its values are the AWS CLI v1's (awscli/customizations/scalarparse.py).
+    """
+    value = (
+        option
+        or environ.get("KMSCLI_TIMESTAMP_FORMAT")
+        or profile_setting("cli_timestamp_format", profile, environ)
+        or "wire"
+    )
     if value not in ("wire", "none", "iso8601"):
         raise ConfigError(f'Unknown cli_timestamp_format value: {value}, valid values are "none", "wire" or "iso8601"')
     return value

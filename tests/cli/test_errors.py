@@ -79,7 +79,6 @@ def count_keys(state_dir: Path) -> int:
             "argument --description: expected one argument",
             id="value-looks-like-an-option",
         ),
-        pytest.param(["create-key", "--tags"], "argument --tags: expected at least one argument", id="list-empty"),
         pytest.param(["create-key", "--output"], "argument --output: expected one argument", id="global-value-missing"),
         pytest.param(
             ["create-key", "--multi-region=true"],
