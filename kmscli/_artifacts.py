@@ -63,8 +63,9 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("KMSCLI_TIMESTAMP_FORMAT", "The default of --cli-timestamp-format: wire (epoch seconds), iso8601 or none."),
     ("AWS_REGION", "The Region, unless --region is given."),
     ("AWS_DEFAULT_REGION", "The Region, unless --region or AWS_REGION is set."),
-    ("AWS_PROFILE", "The profile of the AWS config file whose region is used (default: default), unless --profile."),
-    ("AWS_CONFIG_FILE", "The AWS config file read for the profile's region (default ~/.aws/config)."),
+    ("AWS_PROFILE", "The profile of the AWS config file whose settings are used (default: default), unless --profile."),
+    ("AWS_CONFIG_FILE", "The AWS config file read for the profile's settings (default ~/.aws/config)."),
+    ("AWS_DEFAULT_OUTPUT", "The output format, unless --output is given (before the profile's output)."),
 )
 
 STATE_FILES = (
@@ -78,7 +79,10 @@ STATE_FILES = (
         "The default location on Linux ($XDG_STATE_HOME/kmscli when that is set); "
         "~/Library/Application Support/kmscli on macOS, %LOCALAPPDATA%\\kmscli\\kmscli on Windows.",
     ),
-    ("~/.aws/config", "Read only for the region of the selected profile; no credentials are read."),
+    (
+        "~/.aws/config",
+        "Read only for the selected profile's region, output and cli_timestamp_format; no credentials are read.",
+    ),
 )
 
 

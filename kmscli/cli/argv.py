@@ -38,7 +38,11 @@ GLOBAL_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("--query", "query", "1", is_global=True, help="A JMESPath query to filter the response data."),
     OptionSpec("--region", "region", "1", is_global=True, help="The Region to use (for example us-west-2)."),
     OptionSpec(
-        "--profile", "profile", "1", is_global=True, help="A profile from the AWS config file, for its region setting."
+        "--profile",
+        "profile",
+        "1",
+        is_global=True,
+        help="A profile from the AWS config file, for its settings (region, output...).",
     ),
     OptionSpec(
         "--state-dir",
