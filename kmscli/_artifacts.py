@@ -61,6 +61,11 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
         "required with KMSCLI_DATABASE_URL, optional for the state directory.",
     ),
     ("KMSCLI_TIMESTAMP_FORMAT", "The default of --cli-timestamp-format: wire (epoch seconds), iso8601 or none."),
+    (
+        "KMSCLI_RESPONSES",
+        "The response style: guide (the Developer Guide's examples, the default) or service (today's KMS); "
+        "else the profile's kmscli_responses.",
+    ),
     ("AWS_REGION", "The Region, unless --region is given."),
     ("AWS_DEFAULT_REGION", "The Region, unless --region or AWS_REGION is set."),
     ("AWS_PROFILE", "The profile of the AWS config file whose settings are used (default: default), unless --profile."),
@@ -81,7 +86,8 @@ STATE_FILES = (
     ),
     (
         "~/.aws/config",
-        "Read only for the selected profile's region, output and cli_timestamp_format; no credentials are read.",
+        "Read only for the selected profile's region, output, cli_timestamp_format and kmscli_responses; "
+        "no credentials are read.",
     ),
 )
 

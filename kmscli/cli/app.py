@@ -127,11 +127,12 @@ class Session:
         debug = _debug(options)
         debug(f"state database: {store.path}")
         if self.env is not None:
-            account, reg = self.env.account_id, self.env.region
+            account, reg, style = self.env.account_id, self.env.region, self.env.responses
         else:
             # Settled before the state is touched, so a bad setting changes nothing.
             account = config.account_id(self.environ)
             reg = config.region(options.get("region"), options.get("profile"), self.environ)
+            style = config.responses(options.get("profile"), self.environ)
             config.clock(self.environ)
         started = time.perf_counter()
         write = writes
@@ -139,7 +140,9 @@ class Session:
         while True:
             try:
                 with store.transaction(write=write, account_id=account, region=reg) as repo:
-                    env = self.env or config.build_env(account, reg, self.environ, lambda: repo.next_counter("ids"))
+                    env = self.env or config.build_env(
+                        account, reg, self.environ, lambda: repo.next_counter("ids"), style
+                    )
                     debug(f"account {env.account_id}, region {env.region}, write transaction: {write}")
                     result = body(repo, env)
                 break

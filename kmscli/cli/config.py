@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from kmscli.core import Env, generate_private_key
+from kmscli.core.env import RESPONSE_STYLES
 
 
 class ConfigError(Exception):
@@ -126,6 +127,16 @@ def timestamp_format(option: str | None, environ: Mapping[str, str], profile: st
     return value
 
 
+def responses(profile: str | None, environ: Mapping[str, str]) -> str:
+    """KMSCLI_RESPONSES, else the profile's kmscli_responses, else guide; anything else is refused."""
+    from_environment = environ.get("KMSCLI_RESPONSES")
+    value = from_environment or profile_setting("kmscli_responses", profile, environ) or "guide"
+    if value not in RESPONSE_STYLES:
+        source = "KMSCLI_RESPONSES" if from_environment else "kmscli_responses in the AWS config file"
+        raise ConfigError(f"{source} must be {' or '.join(RESPONSE_STYLES)}, not {value!r}")
+    return value
+
+
 def clock(environ: Mapping[str, str]) -> Callable[[], float]:
     fixed = environ.get("KMSCLI_FIXED_TIME")
     if not fixed:
@@ -159,7 +170,9 @@ def id_source(environ: Mapping[str, str], counter: Callable[[], int]) -> Callabl
     return seeded
 
 
-def build_env(account: str, reg: str, environ: Mapping[str, str], counter: Callable[[], int]) -> Env:
+def build_env(
+    account: str, reg: str, environ: Mapping[str, str], counter: Callable[[], int], style: str = "guide"
+) -> Env:
     partition = "aws-cn" if reg.startswith("cn-") else "aws-us-gov" if reg.startswith("us-gov-") else "aws"
     return Env(
         account_id=account,
@@ -169,4 +182,5 @@ def build_env(account: str, reg: str, environ: Mapping[str, str], counter: Calla
         random_bytes=os.urandom,
         id_bytes=id_source(environ, counter),
         generate_private_key=generate_private_key,
+        responses=style,
     )

@@ -89,10 +89,12 @@ def serve(
     given = state_dir or ctx.meta.get("kmscli.globals", {}).get("state_dir") or rt.state_dir
     chosen = str(given) if given else None
     store = None
+    profile = ctx.meta.get("kmscli.globals", {}).get("profile")
     try:
         account = config.account_id(rt.environ)
         # Settings the requests will use are checked now, not at the first request.
         config.clock(rt.environ)
+        config.responses(profile, rt.environ)
         store = open_store(chosen, database_url, rt.environ)
         if hasattr(store, "open_pool"):
             store.open_pool(POOL_SIZE)
@@ -107,7 +109,7 @@ def serve(
 
     def execute(operation: str, params: Any, region: str) -> Any:
         # The CLI's own path: one store transaction around core.call, re-run as a writer if needed.
-        return runtime.run(operation, params, {"region": region})
+        return runtime.run(operation, params, {"region": region, "profile": profile})
 
     def check() -> None:
         # An empty read transaction: the database answers, its schema and root key are right.

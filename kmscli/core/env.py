@@ -22,6 +22,8 @@ class Env(NamedTuple):
     id_bytes: Callable[[int], bytes]
     # KeySpec name -> PKCS#8 DER of a fresh private key.
     generate_private_key: Callable[[str], bytes]
+    # The response style: "guide" (the Developer Guide's examples) or "service" (today's KMS answers).
+    responses: str = "guide"
 
     @property
     def partition(self) -> str:
@@ -30,6 +32,9 @@ class Env(NamedTuple):
     def now(self) -> float:
         """The clock at millisecond precision, as KMS reports dates."""
         return round(self.clock(), 3)
+
+
+RESPONSE_STYLES = ("guide", "service")
 
 
 def partition_for(region: str) -> str:

@@ -63,11 +63,11 @@ class KeyMetadata(NamedTuple):
     multi_region_configuration: MultiRegionConfiguration | None = None
     pending_deletion_window_in_days: int | None = None
     mac_algorithms: tuple[str, ...] | None = None
-    # Never set: the guide's outputs predate it (docs/decisions.md#output).
+    # Only in the service response style: the guide's outputs predate it (docs/responses.md).
     current_key_material_id: str | None = None
 
 
-def key_metadata(key: Key) -> KeyMetadata:
+def key_metadata(key: Key, style: str = "guide") -> KeyMetadata:
     spec = KEY_SPECS[key.key_spec]
     algorithms = {ALGORITHM_MEMBER[key.key_usage]: spec.usages[key.key_usage]}
     expiration_model, valid_to = _expiration(key)
@@ -92,8 +92,21 @@ def key_metadata(key: Key) -> KeyMetadata:
         pending_deletion_window_in_days=(
             key.pending_deletion_window_in_days if key.key_state == KeyState.PendingReplicaDeletion else None
         ),
+        current_key_material_id=_current_material_id(key) if style == "service" else None,
         **algorithms,  # type: ignore[arg-type]  # keys are KeyMetadata field names
     )
+
+
+def _current_material_id(key: Key) -> str | None:
+    """The KeyMaterialId of the material in use: symmetric keys of AWS_KMS or EXTERNAL origin only.
+
+    botocore's model (KeyMetadata.CurrentKeyMaterialId): present for symmetric encryption keys with
+    AWS_KMS or EXTERNAL origin, the keys that rotate; an EXTERNAL key has none until its first import.
+    """
+    material = key.current_material
+    if key.key_spec != "SYMMETRIC_DEFAULT" or key.origin not in (Origin.AWS_KMS, Origin.EXTERNAL) or material is None:
+        return None
+    return material.material_id
 
 
 def _expiration(key: Key) -> tuple[str | None, float | None]:
@@ -215,7 +228,7 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
     key_id = new_key_id(env.id_bytes(16), multi_region)
     arn = key_arn(env.partition, env.region, env.account_id, key_id)
     if req.policy is None:
-        policy = default_key_policy(env.partition, env.account_id)
+        policy = default_key_policy(env.partition, env.account_id, env.responses)
     else:
         check_policy(
             req.policy,
@@ -252,7 +265,7 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
     repo.put_key(key)
     if tags_to_store:
         repo.put_tags(key_id, tags_to_store)
-    return CreateKeyResult(key_metadata(key))
+    return CreateKeyResult(key_metadata(key, env.responses))
 
 
 # ---------------------------------------------------------------- DescribeKey
@@ -276,7 +289,7 @@ def describe_key(repo: Repository, env: Env, req: DescribeKeyRequest) -> Describ
     check_grant_tokens(repo, req.grant_tokens)
     # Describing a predefined AWS alias (alias/aws/s3, ...) creates its AWS managed key, as on AWS.
     key = resolve_key(repo, env, req.key_id, allow_alias=True, operation="DescribeKey", create_managed=True)
-    return DescribeKeyResult(key_metadata(key))
+    return DescribeKeyResult(key_metadata(key, env.responses))
 
 
 # ---------------------------------------------------------------- ListKeys

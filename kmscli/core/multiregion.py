@@ -186,7 +186,7 @@ def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> Repli
     partition = partition_for(region)
     arn = key_arn(partition, region, key.account_id, key.key_id)
     if req.policy is None:
-        policy = default_key_policy(partition, key.account_id)
+        policy = default_key_policy(partition, key.account_id, env.responses)
     else:
         check_policy(
             req.policy,
@@ -223,7 +223,7 @@ def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> Repli
         there.put_tags(key.key_id, tags)
     for member_repo, member in [(repo, key), *other_members(repo, key)]:
         member_repo.put_key(member._replace(replica_regions=replicas))
-    return ReplicateKeyResult(key_metadata(replica), policy, None if req.tags is None else tuple(tags))
+    return ReplicateKeyResult(key_metadata(replica, env.responses), policy, None if req.tags is None else tuple(tags))
 
 
 # ---------------------------------------------------------------- UpdatePrimaryRegion

@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 MAX_POLICY_BYTES = 32768
 
 
-def default_key_policy(partition: str, account_id: str) -> str:
-    """The policy CreateKey attaches, byte for byte as the Developer Guide shows it (docs/decisions.md#output).
+# The default key policy's statement Sid in each response style: the Developer Guide's example shows
+# "Enable IAM policies"; today's KMS writes "Enable IAM User Permissions" (docs/responses.md).
+DEFAULT_POLICY_SIDS = {"guide": "Enable IAM policies", "service": "Enable IAM User Permissions"}
+
+
+def default_key_policy(partition: str, account_id: str, style: str = "guide") -> str:
+    """The policy CreateKey attaches, byte for byte as the Developer Guide shows it (docs/responses.md).
 
     KMS stores it Jackson-formatted (two-space indent, " : ", "[ {"), with no trailing newline.
     """
@@ -28,7 +33,7 @@ def default_key_policy(partition: str, account_id: str) -> str:
         '  "Version" : "2012-10-17",\n'
         '  "Id" : "key-default-1",\n'
         '  "Statement" : [ {\n'
-        '    "Sid" : "Enable IAM policies",\n'
+        f'    "Sid" : "{DEFAULT_POLICY_SIDS[style]}",\n'
         '    "Effect" : "Allow",\n'
         '    "Principal" : {\n'
         f'      "AWS" : "arn:{partition}:iam::{account_id}:root"\n'
@@ -172,9 +177,9 @@ class GetKeyPolicyRequest(NamedTuple):
 
 class GetKeyPolicyResult(NamedTuple):
     policy: str
-    # Today's KMS also returns PolicyName; kmscli does not, so that `--output text` prints the
-    # bare policy as the guide shows (docs/decisions.md#output).
-    policy_name: None = None
+    # Today's KMS also returns PolicyName; the guide style does not, so that `--output text` prints
+    # the bare policy as the Developer Guide shows (docs/responses.md).
+    policy_name: str | None = None
 
 
 @operation("GetKeyPolicy", GetKeyPolicyRequest, writes=False)
@@ -186,7 +191,7 @@ def get_key_policy(repo: Repository, env: Env, req: GetKeyPolicyRequest) -> GetK
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="GetKeyPolicy")
     if (req.policy_name or "default") != "default":
         raise NotFoundException("No such policy exists")
-    return GetKeyPolicyResult(policy=key.policy)
+    return GetKeyPolicyResult(policy=key.policy, policy_name="default" if env.responses == "service" else None)
 
 
 # ---------------------------------------------------------------- PutKeyPolicy
