@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from kmscli import core, output
 from kmscli.cli import argv, cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 from kmscli.store import Store
 
 WARNING = "warning: Non-positive values for --max-items may result in undefined behavior.\n"
@@ -29,7 +29,7 @@ def run(state_dir: Path, env: core.Env) -> Callable[..., Result]:
     """`run(environ, *args)`: kmscli in process with this environment (settings), a fixed identity."""
 
     def invoke(environ: dict[str, str], *args: str) -> Result:
-        return CliRunner().invoke(cli, list(args), obj=Runtime(environ=environ, state_dir=state_dir, env=env))
+        return CliRunner().invoke(cli, list(args), obj=Session(environ=environ, state_dir=state_dir, env=env))
 
     return invoke
 
