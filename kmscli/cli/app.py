@@ -217,12 +217,47 @@ class OperationCommand(click.Command):
     # (Click's constructor assigns these attributes; the setters ignore that).
     @property  # type: ignore[override]  # a computed attribute in place of Click's plain one
     def help(self) -> str:
+        from . import docs
+
         summary, example = self._docs()
-        return f"{summary}\n\nExamples:\n\n\b\n  {example}" if example else summary
+        note = docs.NOTES.get(self.operation)
+        text = f"{summary}\n\n{note}" if note else summary
+        return f"{text}\n\nExamples:\n\n\b\n  {example}" if example else text
 
     @help.setter
     def help(self, value: str | None) -> None:
         pass
+
+    @property  # type: ignore[override]
+    def epilog(self) -> str:
+        from . import docs
+
+        return docs.EPILOG
+
+    @epilog.setter
+    def epilog(self, value: str | None) -> None:
+        pass
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        """The required options first, as the AWS CLI's synopsis has them, then [OPTIONS]."""
+        return [*(f"{spec.flag} <value>" for spec in self.required_specs()), "[OPTIONS]"]
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Click would wrap inside an option name (--key-\npair-spec); wrap between the pieces instead.
+        prefix = f"Usage: {ctx.command_path} "
+        lines, line = [], ""
+        for piece in self.collect_usage_pieces(ctx):
+            if line and len(prefix) + len(line) + 1 + len(piece) > (formatter.width or 80):
+                lines.append(line)
+                line = piece
+            else:
+                line = f"{line} {piece}" if line else piece
+        lines.append(line)
+        formatter.write(prefix + ("\n" + " " * len(prefix)).join(lines) + "\n")
+
+    def required_specs(self) -> list[argv.OptionSpec]:
+        required = core.SHAPES[core.MODEL_OPERATIONS[self.operation]["input"]]["required"]
+        return [s for s in self.specs if s.dest in required and s.value is True]
 
     @property  # type: ignore[override]
     def short_help(self) -> str:
@@ -240,28 +275,32 @@ class OperationCommand(click.Command):
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         # Click options exist for help, man pages and completion only; built when first asked for.
         if not self.params:
-            self.params = [_click_option(s) for s in self.specs if not s.hidden]
+            required = {s.flag for s in self.required_specs()}
+            self.params = [
+                _click_option(s, self.operation, required=s.flag in required) for s in self.specs if not s.hidden
+            ]
+            self.params.append(_help_option())
         return super().get_params(ctx)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] == "help":
-            args = ["--help", *args[1:]]
         try:
             parsed, _ = argv.parse(args, (*self.specs, *argv.GLOBAL_OPTIONS))
         except argv.UsageError as e:
             if ctx.resilient_parsing:
                 return []
             raise UsageError(str(e)) from None
-        if parsed.help and not ctx.resilient_parsing:
-            click.echo(ctx.get_help())
-            ctx.exit(0)
         ctx.meta["kmscli.parsed"] = parsed
         if ctx.resilient_parsing:
             return []
+        if parsed.values.get("version"):
+            _print_version(ctx)
+        # The AWS CLI takes the first word no option claimed as `help`: `kmscli create-key ... help`.
+        if parsed.help or next((w for w in parsed.unknown if not w.startswith("-")), None) == "help":
+            click.echo(ctx.get_help())
+            ctx.exit(0)
         given = parsed.values
         if "cli_input_json" not in given and "generate_cli_skeleton" not in given:
-            required = core.SHAPES[core.MODEL_OPERATIONS[self.operation]["input"]]["required"]
-            missing = [s.flag for s in self.specs if s.dest in required and s.dest not in given and s.value is True]
+            missing = [s.flag for s in self.required_specs() if s.dest not in given]
             if missing:
                 raise UsageError(f"the following arguments are required: {', '.join(dict.fromkeys(missing))}")
         # Paging options given before a command that does not page are as unknown as after it.
@@ -272,7 +311,9 @@ class OperationCommand(click.Command):
                 if o.dest in front:
                     paging += [o.flag, front[o.dest]]
         if parsed.unknown or paging:
-            raise UnknownOptionsError(str(argv.UnknownOptions([*paging, *parsed.unknown])))
+            raise UnknownOptionsError(
+                argv.unknown_options([*paging, *parsed.unknown], (*self.specs, *argv.GLOBAL_OPTIONS))
+            )
         return []
 
     def invoke(self, ctx: click.Context) -> None:
@@ -425,7 +466,19 @@ def compile_query(text: str | None) -> Any:
         raise params.ParamError(f"Bad value for --query {text}: {e}") from None
 
 
-def _click_option(spec: argv.OptionSpec) -> click.Option:
+def _help_option() -> click.Option:
+    return click.Option(["--help"], is_flag=True, default=None, expose_value=False, help="Show this help and exit.")
+
+
+def _print_version(ctx: click.Context) -> NoReturn:
+    # click.__version__ is deprecated (a DeprecationWarning now, gone in Click 9.1).
+    from importlib.metadata import version
+
+    click.echo(f"kmscli/{__version__} Python/{sys.version.split()[0]} click/{version('click')}")
+    ctx.exit(0)
+
+
+def _click_option(spec: argv.OptionSpec, operation: str | None = None, *, required: bool = False) -> click.Option:
     from . import docs
 
     kind = core.SHAPES[spec.shape]["type"] if spec.shape else None
@@ -442,11 +495,29 @@ def _click_option(spec: argv.OptionSpec) -> click.Option:
     help_text = " ".join(p for p in (described, forms) if p)
     if spec.nargs == "0":
         return click.Option([spec.flag], is_flag=True, default=None, help=help_text)
-    param_type: click.ParamType = click.Choice(choices) if choices else click.STRING
+    param_type: click.ParamType = click.STRING
+    metavar = None
+    if choices:
+        param_type = click.Choice(choices)
+        if len("|".join(choices)) > 40:
+            # A long list goes in the wrapped help text, not in one unbreakable [A|B|...] word.
+            metavar = "VALUE"
+            help_text = f"{help_text} Values: {', '.join(choices)}.".lstrip()
+    elif kind in ("integer", "long"):
+        param_type = click.INT
+    default = docs.DEFAULTS.get((operation, spec.dest)) if operation else None
     from .completion import for_option  # only help, man pages and completion build Click options
 
     return click.Option(
-        [spec.flag], type=param_type, help=help_text, multiple=spec.nargs == "+", shell_complete=for_option(spec)
+        [spec.flag],
+        type=param_type,
+        help=help_text,
+        multiple=spec.nargs == "+",
+        shell_complete=for_option(spec),
+        required=required,
+        default=default,
+        show_default=default is not None,
+        metavar=metavar,
     )
 
 
@@ -470,7 +541,18 @@ class KmsGroup(click.Group):
             return []
         if not self.params:
             self.params = [_click_option(spec) for spec in argv.GLOBAL_OPTIONS]
+            self.params.append(_help_option())
         return super().get_params(ctx)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Every command with its whole summary (Click would cut them to fit beside the longest name)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows, col_max=24)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         operation = COMMAND_TO_OPERATION.get(cmd_name)
@@ -503,19 +585,20 @@ class KmsGroup(click.Group):
         if ctx.resilient_parsing:
             return super().parse_args(ctx, rest)
         if parsed.values.get("version"):
-            # click.__version__ is deprecated (a DeprecationWarning now, gone in Click 9.1).
-            from importlib.metadata import version
-
-            click.echo(f"kmscli/{__version__} Python/{sys.version.split()[0]} click/{version('click')}")
-            ctx.exit(0)
+            _print_version(ctx)
         if parsed.help or (rest and rest[0] == "help" and len(rest) == 1):
             click.echo(ctx.get_help())
             ctx.exit(0)
         if parsed.unknown:
-            raise UnknownOptionsError(str(argv.UnknownOptions(parsed.unknown)))
+            raise UnknownOptionsError(argv.unknown_options(parsed.unknown, argv.GLOBAL_OPTIONS))
         if not rest:
             raise UsageError("the following arguments are required: command")
+        if rest[0] == "help":
+            # `kmscli help create-key`, as git, gh and kubectl take it.
+            rest = [*rest[1:], "--help"]
         if rest[0] in EXTRA_COMMANDS:
+            if "--version" in rest[: rest.index("--")] if "--" in rest else "--version" in rest:
+                _print_version(ctx)
             # kmscli's own commands are ordinary Click commands with Click's parsing.
             return super().parse_args(ctx, rest)
         if rest[0] not in COMMAND_TO_OPERATION:
@@ -531,6 +614,11 @@ class KmsGroup(click.Group):
             super().main(args=args, prog_name=prog_name or "kmscli", **extra)
         except click.exceptions.Exit as e:
             sys.exit(e.exit_code)
+        except click.UsageError as e:
+            # serve and console parse with Click: their usage errors in the AWS CLI's style, as everywhere.
+            error = _aws_usage_error(e)
+            error.show()
+            sys.exit(error.exit_code)
         except click.ClickException as e:
             e.show()
             sys.exit(e.exit_code)
@@ -547,7 +635,38 @@ class KmsGroup(click.Group):
         sys.exit(ExitCode.SUCCESS)
 
 
-@click.group(cls=KmsGroup, name="kmscli", context_settings={"help_option_names": []})
+def _aws_usage_error(e: click.UsageError) -> click.ClickException:
+    """A Click usage error as argparse words it: exit 2, or 255 with `Unknown options` for an unknown one."""
+    import re
+
+    ctx = e.ctx
+    params = ctx.command.get_params(ctx) if ctx else []
+    if isinstance(e, click.NoSuchOption):
+        specs = tuple(argv.OptionSpec(o, o, "1") for p in params for o in p.opts if o.startswith("--"))
+        return UnknownOptionsError(argv.unknown_options([e.option_name], specs))
+    param = getattr(e, "param", None)
+    hint = getattr(e, "param_hint", None)
+    flag = param.opts[0] if isinstance(param, click.Option) else hint.strip("'") if isinstance(hint, str) else None
+    if isinstance(e, click.MissingParameter) and flag:
+        return UsageError(f"the following arguments are required: {flag}")
+    if isinstance(e, click.BadOptionUsage) and "requires an argument" in e.message:
+        return UsageError(f"argument {e.option_name}: expected one argument")
+    if isinstance(e, click.BadParameter) and isinstance(param, click.Option) and isinstance(param.type, click.Choice):
+        return UsageError(argv.invalid_choice(param.opts[0], tuple(map(str, param.type.choices))))
+    if isinstance(e, click.BadParameter) and flag:
+        return UsageError(f"argument {flag}: {e.message}")
+    unknown = re.fullmatch(r"No such command '(.*)'\.", e.message)
+    if unknown and ctx and isinstance(ctx.command, click.Group):
+        return UsageError(argv.invalid_command(unknown.group(1), ctx.command.list_commands(ctx)))
+    return UsageError(e.message)
+
+
+@click.group(
+    cls=KmsGroup,
+    name="kmscli",
+    context_settings={"help_option_names": []},
+    epilog="\b\nOne command's help:\n  kmscli help COMMAND\n  kmscli COMMAND --help\n  man kmscli-COMMAND",
+)
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """AWS KMS on your own machine: the `aws kms` commands, with real keys and local state.

@@ -153,6 +153,21 @@ class UnknownOptions(Exception):
         super().__init__("Unknown options: " + ", ".join(words))
 
 
+def unknown_options(words: list[str], options: tuple[OptionSpec, ...]) -> str:
+    """The AWS CLI's `Unknown options: ...` line, then one "did you mean" for the first near miss."""
+    import difflib
+
+    message = str(UnknownOptions(words))
+    flags = list(dict.fromkeys(o.flag for o in options if not o.hidden))
+    for word in words:
+        name = word.partition("=")[0]
+        if name.startswith("--"):
+            close = difflib.get_close_matches(name, flags, n=1, cutoff=0.75)
+            if close:
+                return f"{message}\ndid you mean {close[0]}?"
+    return message
+
+
 class Parsed:
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}  # dest -> str | list[str] | bool
@@ -255,9 +270,13 @@ def parse(
 
 
 def _invalid_choice(spec: OptionSpec, value: str) -> str:
-    cells = [f"{c:<40}" for c in spec.choices]
+    return invalid_choice(spec.flag, spec.choices)
+
+
+def invalid_choice(flag: str, choices: tuple[str, ...]) -> str:
+    cells = [f"{c:<40}" for c in choices]
     rows = [" | ".join(cells[j : j + 2]) for j in range(0, len(cells), 2)]
-    return f"argument {spec.flag}: Invalid choice, valid choices are:\n\n" + "\n".join(rows)
+    return f"argument {flag}: Invalid choice, valid choices are:\n\n" + "\n".join(rows)
 
 
 def invalid_command(name: str, commands: list[str]) -> str:

@@ -98,11 +98,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "Encrypt": (
         "Encrypt data with a KMS key.",
-        "kmscli encrypt --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --plaintext fileb://ExamplePlaintextFile --output text --query CiphertextBlob",
+        "kmscli encrypt --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --plaintext fileb://ExamplePlaintextFile --output text --query CiphertextBlob | base64 --decode > ExampleEncryptedFile",
     ),
     "Decrypt": (
         "Decrypt a ciphertext made by a KMS key.",
-        "kmscli decrypt --ciphertext-blob fileb://ExampleEncryptedFile --output text --query Plaintext",
+        "kmscli decrypt --ciphertext-blob fileb://ExampleEncryptedFile --output text --query Plaintext | base64 --decode > ExamplePlaintextFile",
     ),
     "ReEncrypt": (
         "Decrypt and encrypt again under another key.",
@@ -226,11 +226,55 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# What a first try most often gets wrong, said after the summary.
+NOTES: dict[str, str] = {
+    "CreateKey": (
+        "Asymmetric key specs (RSA_*, ECC_*, ML_DSA_*, ML_KEM_*, SM2) and HMAC key specs need --key-usage: "
+        "SIGN_VERIFY, ENCRYPT_DECRYPT, KEY_AGREEMENT or GENERATE_VERIFY_MAC."
+    ),
+    "Encrypt": (
+        "The output's CiphertextBlob is base64-encoded: with --output text --query CiphertextBlob, pipe it "
+        "through base64 --decode to get the bytes that decrypt --ciphertext-blob fileb://FILE reads."
+    ),
+    "Decrypt": (
+        "The output's Plaintext is base64-encoded: with --output text --query Plaintext, pipe it through "
+        "base64 --decode to get the original bytes. A symmetric ciphertext names its key, so --key-id is optional."
+    ),
+    "GenerateDataKey": "Plaintext and CiphertextBlob print base64-encoded.",
+    "GenerateRandom": "Plaintext prints base64-encoded.",
+    "Sign": "The output's Signature is base64-encoded; verify --signature fileb://FILE wants its bytes.",
+    "GenerateMac": "The output's Mac is base64-encoded; verify-mac --mac fileb://FILE wants its bytes.",
+}
+
+# Said once under every command's options instead of under each string option.
+EPILOG = (
+    "Every string option also accepts file://PATH, which reads its value from a file, and every blob "
+    "option fileb://PATH, the file's raw bytes. Global options (--output, --query, --region...) may follow "
+    "the command: kmscli --help lists them."
+)
+
+# What the service uses when an option is left out: (operation, member) -> value.
+DEFAULTS: dict[tuple[str, str], str] = {
+    ("CreateKey", "KeySpec"): "SYMMETRIC_DEFAULT",
+    ("CreateKey", "KeyUsage"): "ENCRYPT_DECRYPT",
+    ("CreateKey", "Origin"): "AWS_KMS",
+    ("Encrypt", "EncryptionAlgorithm"): "SYMMETRIC_DEFAULT",
+    ("Decrypt", "EncryptionAlgorithm"): "SYMMETRIC_DEFAULT",
+    ("ReEncrypt", "SourceEncryptionAlgorithm"): "SYMMETRIC_DEFAULT",
+    ("ReEncrypt", "DestinationEncryptionAlgorithm"): "SYMMETRIC_DEFAULT",
+    ("Sign", "MessageType"): "RAW",
+    ("Verify", "MessageType"): "RAW",
+    ("ScheduleKeyDeletion", "PendingWindowInDays"): "30",
+    ("EnableKeyRotation", "RotationPeriodInDays"): "365",
+    ("GetKeyPolicy", "PolicyName"): "default",
+    ("PutKeyPolicy", "PolicyName"): "default",
+}
+
 # How each kind of parameter may be written, appended to every option's help.
 FORMS = {
-    "string": "A string, or file://PATH to read it from a file.",
-    "integer": "An integer.",
-    "long": "An integer.",
+    "string": "",
+    "integer": "",
+    "long": "",
     "boolean": "A flag; the --no- form sets false.",
     "blob": "Text (its UTF-8 bytes), or fileb://PATH for raw bytes; base64 with --cli-binary-format base64.",
     "timestamp": "ISO 8601 (2030-01-01T00:00:00Z) or epoch seconds.",
@@ -290,7 +334,7 @@ MEMBERS: dict[str, str] = {
     "NumberOfBytes": "How many bytes.",
     "Operations": "The operations the grant allows.",
     "Origin": "Where the key material comes from.",
-    "PendingWindowInDays": "Days before the key is deleted (7-30, default 30).",
+    "PendingWindowInDays": "Days before the key is deleted, 7 to 30.",
     "Plaintext": "The data to encrypt.",
     "Policy": "The key policy, a JSON document.",
     "PolicyName": "The policy name; only default exists.",
@@ -301,7 +345,7 @@ MEMBERS: dict[str, str] = {
     "ResourceOwners": "Whose keys to list (SELF).",
     "RetiringPrincipal": "The principal that may retire the grant.",
     "RetiringServicePrincipal": "The AWS service principal that may retire the grant.",
-    "RotationPeriodInDays": "Days between automatic rotations (90-2560, default 365).",
+    "RotationPeriodInDays": "Days between automatic rotations, 90 to 2560.",
     "SharedSecretCiphertextBlob": "The encapsulated shared secret.",
     "Signature": "The signature to verify.",
     "SigningAlgorithm": "The signing algorithm.",

@@ -94,7 +94,7 @@ def test_kmscli_page_lists_every_command_and_the_global_options(pages):
 
 def test_command_page_documents_its_options(pages):
     options = _section(pages["kmscli-create-key.1"], "OPTIONS")
-    assert "\\fB\\-\\-key\\-spec\\fP [RSA_2048|" in options
+    assert "\\fB\\-\\-key\\-spec\\fP VALUE" in options
     assert "\\fB\\-\\-no\\-multi\\-region\\fP" in options
 
 

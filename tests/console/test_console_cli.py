@@ -10,6 +10,7 @@ import pytest
 
 from kmscli import output
 from kmscli.cli import console as console_cli
+from kmscli.cli.argv import invalid_choice
 from kmscli.core import Alias, Tag, console
 from kmscli.store import Store
 
@@ -22,7 +23,10 @@ ADMIN = f"arn:aws:iam::{ACCOUNT}:role/KMSAdminRole"
 USER = f"arn:aws:iam::{ACCOUNT}:user/ExampleUser"
 OTHER = "444455556666"
 
-USAGE = "Usage: kmscli console create-key [OPTIONS]\nTry 'kmscli console create-key --help' for help.\n\n"
+USAGE = (
+    "usage: kmscli [options] <command> [parameters]\nTo see help text, you can run:\n\n"
+    "  kmscli --help\n  kmscli <command> --help\nkmscli: error: "
+)
 
 SYMMETRIC_METADATA = {
     "AWSAccountId": ACCOUNT,
@@ -213,33 +217,31 @@ def test_iso8601_timestamps(invoke) -> None:
 @pytest.mark.parametrize(
     ("args", "error"),
     [
-        pytest.param([], "Error: --alias is required when standard input is not a terminal: the console creates "
+        pytest.param([], "--alias is required when standard input is not a terminal: the console creates "
                      "every key with an alias.\n", id="missing-alias"),
-        pytest.param(["--alias", "aws/ebs"], "Error: Invalid value for '--alias': The alias cannot begin with aws/: "
+        pytest.param(["--alias", "aws/ebs"], "argument --alias: The alias cannot begin with aws/: "
                      "that prefix is reserved for AWS managed keys.\n", id="reserved-alias"),
-        pytest.param(["--alias", "a b"], "Error: Invalid value for '--alias': The alias can contain only alphanumeric "
+        pytest.param(["--alias", "a b"], "argument --alias: The alias can contain only alphanumeric "
                      "characters, forward slashes (/), underscores (_) and dashes (-).\n", id="alias-characters"),
-        pytest.param(["--alias", "a", "--key-spec", "RSA_2048"], "Error: --key-usage is required with --key-spec "
+        pytest.param(["--alias", "a", "--key-spec", "RSA_2048"], "--key-usage is required with --key-spec "
                      "RSA_2048 when standard input is not a terminal: choose ENCRYPT_DECRYPT or SIGN_VERIFY.\n",
                      id="ambiguous-usage"),
-        pytest.param(["--alias", "a", "--key-usage", "KEY_AGREEMENT"], "Error: --key-spec is required with "
+        pytest.param(["--alias", "a", "--key-usage", "KEY_AGREEMENT"], "--key-spec is required with "
                      "--key-usage KEY_AGREEMENT when standard input is not a terminal: choose one of ECC_NIST_P256, "
                      "ECC_NIST_P384, ECC_NIST_P521.\n", id="usage-without-spec"),
         pytest.param(["--alias", "a", "--key-spec", "ECC_NIST_P256", "--key-usage", "ENCRYPT_DECRYPT"],
-                     "Error: Invalid value for '--key-usage': Key usage ENCRYPT_DECRYPT is not available for key spec "
+                     "argument --key-usage: Key usage ENCRYPT_DECRYPT is not available for key spec "
                      "ECC_NIST_P256; choose SIGN_VERIFY or KEY_AGREEMENT.\n", id="spec-usage-mismatch"),
         pytest.param(["--alias", "a", "--key-administrator", "arn:aws:iam::444455556666:role/Admin"],
-                     "Error: Invalid value for '--key-administrator': Key administrators must be IAM users or roles "
+                     "argument --key-administrator: Key administrators must be IAM users or roles "
                      f"of account {ACCOUNT}, such as arn:aws:iam::{ACCOUNT}:role/ExampleRole; not "
                      "'arn:aws:iam::444455556666:role/Admin'.\n", id="foreign-administrator"),
-        pytest.param(["--alias", "a", "--other-account", "12345"], "Error: Invalid value for '--other-account': An "
+        pytest.param(["--alias", "a", "--other-account", "12345"], "argument --other-account: An "
                      "AWS account ID has 12 digits; not '12345'.\n", id="bad-account"),
-        pytest.param(["--alias", "a", "--tags", "aws:team=x"], "Error: Invalid value for '--tags': Tags beginning "
+        pytest.param(["--alias", "a", "--tags", "aws:team=x"], "argument --tags: Tags beginning "
                      "with aws: are reserved.\n", id="reserved-tag"),
-        pytest.param(["--alias", "a", "--key-spec", "ML_KEM_768"], "Error: Invalid value for '--key-spec': "
-                     "'ML_KEM_768' is not one of 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', "
-                     "'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', "
-                     "'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'.\n",
+        pytest.param(["--alias", "a", "--key-spec", "ML_KEM_768"],
+                     invalid_choice("--key-spec", tuple(console.key_specs())) + "\n",
                      id="spec-not-offered"),
     ],
 )  # fmt: skip
@@ -252,9 +254,7 @@ def test_refused_answers_exit_2_and_create_nothing(invoke, state_dir, args, erro
 def test_yes_never_waits_even_in_a_terminal(invoke, terminal, state_dir) -> None:
     result = invoke("console", "create-key", "--yes", input="ignored\n")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == USAGE + (
-        "Error: --alias is required with --yes: the console creates every key with an alias.\n"
-    )
+    assert result.stderr == USAGE + ("--alias is required with --yes: the console creates every key with an alias.\n")
     assert not state_dir.exists()
 
 
