@@ -66,6 +66,10 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
         "The response style: guide (the Developer Guide's examples, the default) or service (today's KMS); "
         "else the profile's kmscli_responses.",
     ),
+    (
+        "KMSCLI_ALLOW_UNKNOWN_REGIONS",
+        "Set to 1 to use Regions AWS does not have without the warning that names the closest one.",
+    ),
     ("AWS_REGION", "The Region, unless --region is given."),
     ("AWS_DEFAULT_REGION", "The Region, unless --region or AWS_REGION is set."),
     ("AWS_PROFILE", "The profile of the AWS config file whose settings are used (default: default), unless --profile."),

@@ -199,6 +199,15 @@ def open_store(state_dir: str | os.PathLike[str] | None, database_url: str | Non
     return Store(config.state_dir(state_dir, environ), root_key)
 
 
+def settled_region(options: Mapping[str, Any], environ: Mapping[str, str]) -> str:
+    """The command's Region, with a warning on stderr when AWS has no such Region (the command still runs)."""
+    region = config.region(options.get("region"), options.get("profile"), environ)
+    warning = config.unknown_region_warning(region, environ)
+    if warning:
+        click.echo(warning, err=True)
+    return region
+
+
 def _debug(options: Mapping[str, Any]) -> Any:
     if not options.get("debug"):
         return lambda message: None
@@ -327,6 +336,8 @@ class OperationCommand(click.Command):
 
                 click.echo(skeleton(self.operation, parsed.values["generate_cli_skeleton"]), nl=False)
                 return
+            if rt.env is None:
+                options = {**options, "region": settled_region(options, rt.environ)}
             api_params = self._api_params(parsed, options)
             _check_utf8(api_params)
             query = compile_query(options.get("query"))

@@ -56,6 +56,24 @@ def region(option: str | None, profile: str | None, environ: Mapping[str, str]) 
     return value
 
 
+def unknown_region_warning(region: str, environ: Mapping[str, str]) -> str | None:
+    """One line for a Region AWS does not have: a typo there silently makes an empty world of keys.
+
+    KMSCLI_ALLOW_UNKNOWN_REGIONS=1 silences it, for users who want Regions of their own.
+    """
+    from .regions import REGIONS
+
+    if region in REGIONS or environ.get("KMSCLI_ALLOW_UNKNOWN_REGIONS", "") not in ("", "0"):
+        return None
+    import difflib
+
+    closest = difflib.get_close_matches(region, sorted(REGIONS), n=1, cutoff=0.0)
+    return (
+        f"kmscli: warning: {region} is not an AWS Region, so its keys are not those of any other Region; "
+        f"did you mean {closest[0]}? (KMSCLI_ALLOW_UNKNOWN_REGIONS=1 silences this)"
+    )
+
+
 def profile_setting(name: str, profile: str | None, environ: Mapping[str, str]) -> str | None:
     """One setting of the selected profile (--profile, else AWS_PROFILE, else default), if it has it."""
     return _profile(profile or environ.get("AWS_PROFILE"), environ, must_exist=False).get(name) or None

@@ -21,7 +21,7 @@ from kmscli.core.env import partition_for
 from kmscli.store import StateError
 
 from . import argv, config, params
-from .app import AwsError, Session, StateProblem, compile_query
+from .app import AwsError, Session, StateProblem, compile_query, settled_region
 
 # The global options that mean something here, accepted after the command as after `kmscli`.
 _GLOBALS = ("output", "query", "region", "profile", "state_dir", "cli_timestamp_format", "debug")
@@ -77,7 +77,7 @@ class Identity:
             self.account_id, self.region = rt.env.account_id, rt.env.region
         else:
             self.account_id = config.account_id(rt.environ)
-            self.region = config.region(options.get("region"), options.get("profile"), rt.environ)
+            self.region = settled_region(options, rt.environ)
         self.partition = partition_for(self.region)
 
 
