@@ -8,12 +8,16 @@ committed files are current and regenerate them:
 
 from __future__ import annotations
 
+import re
+
 import click
 from click.shell_completion import get_completion_class
 
 from kmscli import __version__
 from kmscli.cli import cli
 from kmscli.cli.app import ExitCode
+
+from . import _manpages as man
 
 # Stamped into every page instead of today's date, so the pages only change when kmscli does;
 # bump it at release.
@@ -99,68 +103,153 @@ STATE_FILES = (
 def man_pages() -> dict[str, str]:
     """{file name: roff text}: kmscli.1 and one kmscli-<command>.1 per visible command."""
     root = click.Context(cli, info_name=PROG)
-    commands = {name: cli.get_command(root, name) for name in cli.list_commands(root)}
-    # The real group builds its commands on demand, and click-man reads only a group's `commands`
-    # dict, so the page is drawn from a stand-in with the same help, options and every command.
-    stand_in = click.Group(
-        PROG,
-        commands={name: command for name, command in commands.items() if command is not None},
-        params=cli.get_params(root),
-        help=cli.help,
-        short_help=SUMMARY,
-    )
-    pages = {f"{PROG}.1": _page(click.Context(stand_in, info_name=PROG)) + _root_sections()}
-    for name, command in commands.items():
+    pages = {f"{PROG}.1": _root_page(root)}
+    for name in cli.list_commands(root):
+        command = cli.get_command(root, name)
         if command is not None and not command.hidden:
             pages.update(_command_pages(command, name, root))
     return pages
 
 
+def _root_page(ctx: click.Context) -> str:
+    paragraphs, _ = man.split_help(cli.help or "")
+    lines = [
+        *man.header(PROG, MAN_DATE, __version__),
+        ".SH NAME",
+        f"{PROG} \\- {man.roff(SUMMARY)}",
+        ".SH SYNOPSIS",
+        f"{man.bold(PROG)} [{man.italic('global options')}] {man.italic('command')} [{man.italic('options')}]",
+        ".SH DESCRIPTION",
+    ]
+    for paragraph in paragraphs:
+        lines += [man.roff(paragraph), ".PP"]
+    lines.append(
+        man.roff("One command's help: kmscli help COMMAND, kmscli COMMAND --help, or its page, ")
+        + f"{man.bold('kmscli-COMMAND')}(1)."
+    )
+    lines.append(".SH OPTIONS")
+    for param in cli.get_params(ctx):
+        lines += man.option_entry(param, ctx)
+    commands = []
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        if command is not None and not command.hidden:
+            commands.append((name, command.get_short_help_str(limit=1000)))
+    lines += man.definition_list("COMMANDS", commands)
+    lines += man.definition_list("EXIT STATUS", [(str(int(code)), meaning) for code, meaning in EXIT_STATUS.items()])
+    lines += man.definition_list("ENVIRONMENT", ENVIRONMENT)
+    lines += man.definition_list("FILES", STATE_FILES, term="I")
+    lines += [".SH SEE ALSO", ", ".join(f"{man.bold(f'{PROG}-{name}')}(1)" for name, _ in commands)]
+    return "\n".join(lines) + "\n"
+
+
 def _command_pages(command: click.Command, name: str, parent: click.Context) -> dict[str, str]:
     ctx = click.Context(command, info_name=name, parent=parent)
-    # OperationCommand builds its Click options only when they are asked for.
-    command.get_params(ctx)
-    see_also = f".SH SEE ALSO\n\\fB{PROG}\\fP(1) for the global options, the environment and the exit status.\n"
-    pages = {ctx.command_path.replace(" ", "-") + ".1": _page(ctx) + see_also}
+    path = ctx.command_path
+    page = path.replace(" ", "-")
+    params = [p for p in command.get_params(ctx) if isinstance(p, click.Option)]
+    paragraphs, examples = man.split_help(command.help or "")
+    summary = command.get_short_help_str(limit=1000)
+    required = [p for p in params if p.required]
+    arguments = [p for p in command.get_params(ctx) if isinstance(p, click.Argument)]
+    synopsis = " ".join(
+        [
+            man.bold(path),
+            *(f"{man.bold(p.opts[0])}\\ {man.italic('value')}" for p in required),
+            *(man.italic(p.human_readable_name) for p in arguments),
+        ]
+    )
+    lines = [
+        *man.header(path, MAN_DATE, __version__),
+        ".SH NAME",
+        f"{man.roff(page)} \\- {man.roff(summary)}",
+        ".SH SYNOPSIS",
+        synopsis
+        + (f" {man.italic('command')}" if isinstance(command, click.Group) else "")
+        + (f" [{man.italic('options')}]" if len(params) > len(required) else ""),
+        ".SH DESCRIPTION",
+    ]
+    epilog = command.epilog
+    for number, paragraph in enumerate([*paragraphs, *([epilog] if epilog else [])]):
+        lines += [".PP"] if number else []
+        lines.append(man.roff(" ".join(paragraph.split())))
+    pages = {}
     if isinstance(command, click.Group):
+        subcommands = []
         for sub_name in command.list_commands(ctx):
             sub = command.get_command(ctx, sub_name)
             if sub is not None and not sub.hidden:
+                subcommands.append((sub_name, sub.get_short_help_str(limit=1000)))
                 pages.update(_command_pages(sub, sub_name, ctx))
+        lines += man.definition_list("COMMANDS", subcommands)
+        if examples:
+            lines += man.examples_section(examples)
+        see_also = [f"{page}-{sub_name}" for sub_name, _ in subcommands]
+    else:
+        lines.append(".SH OPTIONS")
+        for param in params:
+            lines += man.option_entry(param, ctx)
+        lines += [".SH OUTPUT", *_output(command, path)]
+        lines += man.definition_list(
+            "EXIT STATUS", [(str(int(code)), meaning) for code, meaning in EXIT_STATUS.items()]
+        )
+        if examples:
+            lines += man.examples_section(examples)
+        # The console's flows do what an API command does, with the console's extras.
+        see_also = [f"{PROG}-{name}"] if parent.command is not cli else []
+    lines += [
+        ".SH SEE ALSO",
+        f"{man.bold(PROG)}(1)"
+        + man.roff(" for the global options, the environment and the files")
+        + "".join(f", {man.bold(s)}(1)" for s in see_also)
+        + ".",
+    ]
+    pages[f"{page}.1"] = "\n".join(lines) + "\n"
     return pages
 
 
-def _page(ctx: click.Context) -> str:
-    import warnings
-
-    from click_man.core import generate_man_page
-
-    with warnings.catch_warnings():
-        # click-man 0.6 still calls a helper that Click 8.5 deprecates; the page it makes is the same.
-        warnings.filterwarnings("ignore", message=".*make_default_short_help.*", category=DeprecationWarning)
-        text = str(generate_man_page(ctx, version=__version__, date=MAN_DATE))
-    # Click's no-rewrap marker (a line holding only \b) means nothing to roff.
-    text = text.replace("\n\b\n", "\n")
-    # click-man names a subcommand's page "<group path>-<name>"; the files are hyphenated throughout.
-    path = ctx.command_path
-    return text.replace(f"\\fB{path}-", f"\\fB{path.replace(' ', '-')}-")
+# What kmscli's own commands print, which no service model documents.
+OWN_OUTPUT = {
+    "kmscli serve": (
+        "One line on standard output once the server listens (kmscli serve: listening on http://HOST:PORT "
+        "(account ..., state ...)), then one line per request on standard error: time, client, operation, "
+        "status, error code and duration. Request and response bodies are never logged."
+    ),
+    "kmscli console create-key": (
+        "A JSON object with KeyMetadata (the new key's metadata, as create-key prints it), AliasName and "
+        "AliasArn, in the format --output chooses. The prompts and the review go to standard error."
+    ),
+}
 
 
-def _roff(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("-", "\\-")
+def _output(command: click.Command, path: str) -> list[str]:
+    operation = getattr(command, "operation", None)
+    if operation is None:
+        return [man.roff(OWN_OUTPUT.get(path, "As DESCRIPTION says."))]
+    members = output_members(operation)
+    if not members:
+        return [man.roff("Nothing: on success the command prints nothing and exits with status 0.")]
+    intro = "A JSON object (--output json, the default) with these members, in this order; null members are left out."
+    return [man.roff(intro), *man.definition_list("", members)[1:]]
 
 
-def _root_sections() -> str:
-    lines = [".SH EXIT STATUS"]
-    for code, meaning in EXIT_STATUS.items():
-        lines += [".TP", f"\\fB{int(code)}\\fP", _roff(meaning)]
-    lines.append(".SH ENVIRONMENT")
-    for name, meaning in ENVIRONMENT:
-        lines += [".TP", f"\\fB{_roff(name)}\\fP", _roff(meaning)]
-    lines.append(".SH FILES")
-    for path, meaning in STATE_FILES:
-        lines += [".TP", f"\\fI{_roff(path)}\\fP", _roff(meaning)]
-    return "\n".join(lines) + "\n"
+def output_members(operation: str) -> list[tuple[str, str]]:
+    """(member, what the service model's documentation says of it, in its first sentence)."""
+    import html
+
+    from botocore.session import get_session
+
+    shape = get_session().get_service_model("kms").operation_model(operation).output_shape
+    if shape is None:
+        return []
+    members = []
+    for name, member in shape.members.items():
+        text = html.unescape(re.sub(r"<[^>]+>", " ", member.documentation or ""))
+        text = re.sub(r"\s+([.,;:)])", r"\1", re.sub(r"\(\s+", "(", " ".join(text.split())))
+        first = re.split(r"(?<=[a-z0-9)\]])\. (?=[A-Z])", text, maxsplit=1)[0].rstrip(".")
+        kind = {"structure": "object", "list": "list", "map": "object"}.get(member.type_name, member.type_name)
+        members.append((name, f"({kind}) {first}." if first else f"({kind})"))
+    return members
 
 
 def completion_scripts() -> dict[str, str]:

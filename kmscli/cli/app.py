@@ -516,6 +516,8 @@ def _click_option(spec: argv.OptionSpec, operation: str | None = None, *, requir
             help_text = f"{help_text} Values: {', '.join(choices)}.".lstrip()
     elif kind in ("integer", "long"):
         param_type = click.INT
+    elif kind in docs.METAVARS:
+        metavar = docs.METAVARS[kind]
     default = docs.DEFAULTS.get((operation, spec.dest)) if operation else None
     from .completion import for_option  # only help, man pages and completion build Click options
 

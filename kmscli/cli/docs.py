@@ -270,6 +270,15 @@ DEFAULTS: dict[tuple[str, str], str] = {
     ("PutKeyPolicy", "PolicyName"): "default",
 }
 
+# How --help names the value of an option of each kind (Click says TEXT for strings, INTEGER for integers).
+METAVARS = {
+    "blob": "BLOB",
+    "timestamp": "TIMESTAMP",
+    "map": "MAP",
+    "structure": "STRUCTURE",
+    "list": "LIST",
+}
+
 # How each kind of parameter may be written, appended to every option's help.
 FORMS = {
     "string": "",

@@ -48,7 +48,7 @@ def test_every_command_has_help_with_its_summary(command):
 
 
 def test_every_summary_fits_the_man_page_name_line():
-    # click-man cuts a summary at 45 characters, as Click's command list does.
+    # A summary fits the NAME line of its man page and the command list of --help.
     ctx = click.Context(cli, info_name="kmscli")
     summaries = {c: cli.get_command(ctx, c).get_short_help_str(limit=1000) for c in COMMANDS}
     assert {c: s for c, s in summaries.items() if len(s) > 45} == {}
