@@ -16,6 +16,7 @@ from click.shell_completion import get_completion_class
 from kmscli import __version__
 from kmscli.cli import cli
 from kmscli.cli.app import ExitCode
+from kmscli.cli.shells import CLASSES
 
 from . import _manpages as man
 
@@ -256,7 +257,7 @@ def completion_scripts() -> dict[str, str]:
     """{file name: script}: the bash, zsh and fish scripts, which call back into kmscli."""
     scripts = {}
     for shell, filename in COMPLETION_FILES.items():
-        completion_class = get_completion_class(shell)
+        completion_class = CLASSES.get(shell) or get_completion_class(shell)
         assert completion_class is not None
         scripts[filename] = completion_class(cli, {}, PROG, COMPLETE_VAR).source()
     return scripts

@@ -289,7 +289,11 @@ class OperationCommand(click.Command):
                 _click_option(s, self.operation, required=s.flag in required) for s in self.specs if not s.hidden
             ]
             self.params.append(_help_option())
-        return super().get_params(ctx)
+        params = super().get_params(ctx)
+        if ctx.resilient_parsing:
+            # Completing: the global options may follow the command too (`list-keys --out<Tab>`).
+            params += [_click_option(spec) for spec in argv.GLOBAL_OPTIONS]
+        return params
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -556,6 +560,13 @@ class KmsGroup(click.Group):
             self.params = [_click_option(spec) for spec in argv.GLOBAL_OPTIONS]
             self.params.append(_help_option())
         return super().get_params(ctx)
+
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        if os.environ.get(complete_var or "_KMSCLI_COMPLETE"):
+            from .shells import register  # kmscli's bash and fish scripts, with Click's bugs fixed
+
+            register()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Every command with its whole summary (Click would cut them to fit beside the longest name)."""

@@ -56,12 +56,68 @@ _PAGE = 1000
 
 
 def for_option(spec: OptionSpec) -> Completer | None:
-    """The completer of an operation option, chosen by the model shape of its member."""
+    """The completer of an option: by the model shape of its member, or by the global option it is."""
     if spec.shape == "KeyIdType":
         return complete_key_id
     if spec.shape == "AliasNameType":
         return complete_alias_name
+    if spec.dest == "region":
+        return complete_region
+    if spec.dest == "state_dir":
+        return complete_directory
+    if spec.dest == "cli_input_json" or (spec.shape and _takes_file_url(spec.shape)):
+        return complete_file_url
     return None
+
+
+def _takes_file_url(shape: str) -> bool:
+    """Free text (not an enumeration, whose values Click completes): string, blob, map, structure."""
+    from kmscli.core import SHAPES
+
+    return SHAPES[shape]["type"] in ("string", "blob", "structure", "map") and "enum" not in SHAPES[shape]
+
+
+def complete_region(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The AWS Regions botocore knows (a Region outside them gets a warning)."""
+    from click.shell_completion import CompletionItem
+
+    from .regions import REGIONS
+
+    return [CompletionItem(name) for name in sorted(REGIONS) if name.startswith(incomplete)]
+
+
+def complete_directory(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(incomplete, type="dir")]
+
+
+FILE_URLS = ("fileb://", "file://")
+
+
+def complete_file_url(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Paths after file:// or fileb://, with the prefix kept; directories end in / to go on from."""
+    from click.shell_completion import CompletionItem
+
+    prefix = next((p for p in FILE_URLS if incomplete.startswith(p)), None)
+    if prefix is None:
+        return []
+    path = incomplete[len(prefix) :]
+    folder, _, start = path.rpartition("/")
+    listed = os.path.expanduser(folder + "/" if folder else "") or "."
+    try:
+        names = sorted(os.listdir(listed))
+    except OSError:
+        return []
+    items = []
+    for name in names:
+        if not name.startswith(start) or (name.startswith(".") and not start.startswith(".")):
+            continue
+        full = (folder + "/" if folder else "") + name
+        if os.path.isdir(os.path.join(listed, name)):
+            full += "/"
+        items.append(CompletionItem(prefix + full))
+    return items
 
 
 def complete_key_id(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:

@@ -22,6 +22,7 @@ from kmscli.store import StateError
 
 from . import argv, config, params
 from .app import AwsError, Session, StateProblem, compile_query, settled_region
+from .completion import for_option
 
 # The global options that mean something here, accepted after the command as after `kmscli`.
 _GLOBALS = ("output", "query", "region", "profile", "state_dir", "cli_timestamp_format", "debug")
@@ -55,7 +56,9 @@ def _global_options(func: Callable[..., Any]) -> Callable[..., Any]:
             option = click.option(spec.flag, spec.dest, is_flag=True, default=None, help=spec.help)
         else:
             kind = click.Choice(spec.choices) if spec.choices else click.STRING
-            option = click.option(spec.flag, spec.dest, type=kind, default=None, help=spec.help)
+            option = click.option(
+                spec.flag, spec.dest, type=kind, default=None, help=spec.help, shell_complete=for_option(spec)
+            )
         func = option(func)
     return func
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -72,11 +73,13 @@ def _digest(state: Path) -> dict[str, str]:
 
 def _bash(path: str, state: Path, words: list[str]) -> list[str]:
     """COMPREPLY after completing the last of `words` (an empty string: a new word after a space)."""
-    cword = len(words) - 1
-    words_array = " ".join(_bash_quote(w) for w in words)
+    # As readline sets them: the line up to the cursor, and the words split at COMP_WORDBREAKS (`:` too).
+    line = " ".join(words)
+    split = " ".join(_bash_quote(w) for w in re.split(r"( |:)", line) if w != " ")
     script = (
         f"source {_bash_quote(str(ROOT / 'completions' / 'kmscli.bash'))}\n"
-        f"COMP_WORDS=({words_array}); COMP_CWORD={cword}\n"
+        f"COMP_LINE={_bash_quote(line)}; COMP_POINT={len(line)}\n"
+        f"COMP_WORDS=({split}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))\n"
         '_kmscli_completion kmscli "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"\n'
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
@@ -120,6 +123,16 @@ def test_bash_completes_nothing_from_a_missing_state_dir_and_creates_none(kmscli
     assert not state.exists()
 
 
+def _shell(name: str) -> str:
+    """The shell's path; a missing shell skips on a developer's machine and fails in CI (.ci/run installs it)."""
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed; .ci/run installs it")
+        pytest.skip(f"{name} is not installed (apt-get install -y {name})")
+    return found
+
+
 # --- zsh ---------------------------------------------------------------------------------------
 
 ZSH_STUBS = """
@@ -130,9 +143,7 @@ compadd() { local v; for v in "${(@P)${@[-1]}}"; do print -r -- "added:$v"; done
 
 
 def _zsh(path: str, state: Path, words: list[str]) -> list[str]:
-    zsh = shutil.which("zsh")
-    if zsh is None:
-        pytest.skip("zsh is not installed (apt-get install -y zsh)")
+    zsh = _shell("zsh")
     quoted = " ".join(_bash_quote(w) for w in words)
     script = (
         ZSH_STUBS
@@ -153,7 +164,9 @@ def _help(command: str, flag: str | None = None) -> str:
     assert found is not None
     if flag is None:
         return found.get_short_help_str()
-    option = next(p for p in found.get_params(ctx) if flag in p.opts)
+    # As completion builds it: resilient, so the global options are there too.
+    sub = click.Context(found, info_name=command, parent=ctx, resilient_parsing=True)
+    option = next(p for p in found.get_params(sub) if flag in p.opts)
     return str(option.help)
 
 
@@ -250,3 +263,115 @@ def test_a_state_with_an_open_writer_is_read_through_its_wal(complete, two_keys,
         assert complete("get-key-policy", "--key-id") == [two_keys[0]]
     finally:
         writer.close()
+
+
+# --- global options after the command, Regions, file paths: bash, zsh and fish ----------------
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory with a file and a folder, as file:// completion sees it."""
+    work = tmp_path / "work"
+    (work / "data").mkdir(parents=True)
+    (work / "hello.txt").write_text("hello")
+    (work / "data" / "secret.bin").write_bytes(b"\0")
+    monkeypatch.chdir(work)
+    return work
+
+
+GLOBAL_AFTER = (["kmscli", "list-keys", "--out"], ["--output"])
+OUTPUT_VALUES = (["kmscli", "list-keys", "--output", ""], ["json", "text", "table"])
+REGIONS = (["kmscli", "--region", "eu-west-"], ["eu-west-1", "eu-west-2", "eu-west-3"])
+REGIONS_AFTER = (["kmscli", "list-keys", "--region", "us-east-"], ["us-east-1", "us-east-2"])
+FILEB = (["kmscli", "encrypt", "--plaintext", "fileb://he"], ["fileb://hello.txt"])
+FILE_DIR = (["kmscli", "put-key-policy", "--policy", "file://da"], ["file://data/"])
+FILE_IN_DIR = (["kmscli", "encrypt", "--plaintext", "fileb://data/"], ["fileb://data/secret.bin"])
+CASES = [GLOBAL_AFTER, OUTPUT_VALUES, REGIONS, REGIONS_AFTER, FILEB, FILE_DIR, FILE_IN_DIR]
+IDS = ["global-after", "output-values", "regions", "regions-after", "fileb", "file-dir", "file-in-dir"]
+
+
+@pytest.mark.parametrize(("words", "expected"), CASES, ids=IDS)
+def test_bash_completes_globals_regions_and_files(kmscli_on_path, prepared, files, words, expected):
+    # bash splits fileb://x at the colon and replaces only the text after it.
+    word = words[-1]
+    colon_prefix = word[: word.rfind(":") + 1] if ":" in word else ""
+    assert _bash(kmscli_on_path, prepared[0], words) == [e.removeprefix(colon_prefix) for e in expected]
+
+
+@pytest.mark.parametrize(("words", "expected"), CASES, ids=IDS)
+def test_zsh_completes_globals_regions_and_files(kmscli_on_path, prepared, files, words, expected):
+    got = _zsh(kmscli_on_path, prepared[0], words)
+    if words[-1].startswith("--"):
+        # Option names come with their help, through _describe.
+        assert got == [f"described:{e}:{_help('list-keys', e)}" for e in expected]
+    else:
+        assert got == [f"added:{e}" for e in expected]
+
+
+def _fish(path: str, state: Path, line: str) -> list[str]:
+    fish = _shell("fish")
+    script = f"source {_bash_quote(str(ROOT / 'completions' / 'kmscli.fish'))}; complete -C {_bash_quote(line)}"
+    env = {"PATH": path, "HOME": os.environ["HOME"], "KMSCLI_STATE_DIR": str(state), "LC_ALL": "C.UTF-8"}
+    done = subprocess.run([fish, "--no-config", "-c", script], env=env, capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    return done.stdout.splitlines()
+
+
+@pytest.mark.parametrize(("words", "expected"), CASES, ids=IDS)
+def test_fish_completes_globals_regions_and_files(kmscli_on_path, prepared, files, words, expected):
+    got = _fish(kmscli_on_path, prepared[0], " ".join(words))
+    # fish sorts what it is given.
+    assert [line.split("\t")[0] for line in got] == sorted(expected)
+
+
+def test_fish_keeps_a_description_with_a_comma_whole(kmscli_on_path, prepared):
+    got = _fish(kmscli_on_path, prepared[0], "kmscli list-keys --outp")
+    assert got == ["--output\tThe formatting style for command output: json, text or table."]
+    usage = _fish(kmscli_on_path, prepared[0], "kmscli create-key --key-usa")
+    assert usage == [f"--key-usage\t{_help('create-key', '--key-usage')}"]
+    assert usage[0].count(",") >= 4
+
+
+def test_fish_completes_commands_and_key_ids(kmscli_on_path, prepared):
+    state, key_id = prepared
+    assert [line.split("\t")[0] for line in _fish(kmscli_on_path, state, "kmscli describe-k")] == ["describe-key"]
+    got = _fish(kmscli_on_path, state, "kmscli describe-key --key-id ")
+    assert sorted(line.split("\t")[0] for line in got) == sorted([key_id, "alias/completion-test"])
+
+
+def test_bash_completes_a_file_url_in_a_real_terminal(kmscli_on_path, prepared, files, tmp_path):
+    """Tab pressed in an interactive bash inside tmux: the line on the screen is what a user sees."""
+    tmux = _shell("tmux")
+    socket = str(tmp_path / "tmux.sock")
+    env = {
+        "PATH": kmscli_on_path,
+        "HOME": os.environ["HOME"],
+        "KMSCLI_STATE_DIR": str(prepared[0]),
+        "PS1": "$ ",
+        "TERM": "xterm",
+    }
+
+    def tmux_run(*args: str) -> str:
+        done = subprocess.run([tmux, "-S", socket, *args], env=env, capture_output=True, text=True, check=True)
+        return done.stdout
+
+    tmux_run("new-session", "-d", "-x", "120", "-y", "20", "bash --norc --noprofile")
+    try:
+        tmux_run("send-keys", f"source {ROOT / 'completions' / 'kmscli.bash'}", "Enter")
+        tmux_run("send-keys", "kmscli encrypt --plaintext fileb://he", "Tab")
+        # Typed after the completion: it lands after the space that a finished file name gets.
+        import time
+
+        deadline = time.monotonic() + 20
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = tmux_run("capture-pane", "-p")
+            if "fileb://hello.txt" in screen:
+                break
+            time.sleep(0.2)
+        tmux_run("send-keys", "X")
+        time.sleep(0.5)
+        screen = tmux_run("capture-pane", "-p")
+        assert "kmscli encrypt --plaintext fileb://hello.txt X\n" in screen
+    finally:
+        tmux_run("kill-server")
