@@ -1,4 +1,6 @@
-"""The grant methods of the Repository contract, on both implementations (docs/architecture.md)."""
+"""The grant methods of the Repository contract,
+on every implementation: memory, SQLite, PostgreSQL (docs/architecture.md).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Import tokens and imported material in the Repository contract, on both implementations (docs/architecture.md)."""
+"""Import tokens and imported material in the Repository contract,
+on every implementation: memory, SQLite, PostgreSQL (docs/architecture.md).
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""One contract, two implementations: InMemoryRepository and the SQLite store (docs/architecture.md).
+"""One contract, every implementation: InMemoryRepository, the SQLite store (key material in the clear
+or sealed under a root key) and the PostgreSQL store (docs/architecture.md, docs/team-endpoint.md).
 
-Each test opens "sessions" on one backend: for memory, views of one shared world; for SQLite, one
-committed transaction each, so the SQLite run also proves that what one command writes the next reads.
-The store-only tests at the end cover the file itself (D3): permissions, WAL, schema version, refusals.
+Each test opens "sessions" on one backend (tests/conftest.py: repository_session): for memory, views
+of one shared world; for the databases, one committed transaction each, so those runs also prove
+that what one command writes the next reads. The store-only tests at the end cover the SQLite file
+itself: permissions, WAL, schema version, refusals (tests/store/test_postgres.py has PostgreSQL's).
 """
 
 from __future__ import annotations
