@@ -247,3 +247,26 @@ def test_psycopg_is_imported_only_when_a_database_url_asks_for_it(environ: dict[
     assert loaded_modules(sqlite, "create-key", "--query", "KeyMetadata.KeyId") == []
     assert kmscli(environ, "state", "migrate").exit_code == 0
     assert loaded_modules(environ, "list-keys") == ["kmscli.rootkey", "kmscli.store_postgres", "psycopg"]
+
+
+def test_state_migrate_on_sqlite_reports_the_schema_and_records_a_root_key(tmp_path: Path, root_key: Path) -> None:
+    import sqlite3
+
+    state = tmp_path / "state"
+    migrated = kmscli({"KMSCLI_STATE_DIR": str(state), "KMSCLI_ROOT_KEY_FILE": str(root_key)}, "state", "migrate")
+    database = state / "kmscli.sqlite3"
+    assert (migrated.exit_code, migrated.stderr) == (0, "")
+    assert migrated.stdout == f"kmscli state migrate: {database}: schema 1, already current\n"
+    conn = sqlite3.connect(database)
+    try:
+        names = [n for (n,) in conn.execute("SELECT name FROM counters")]
+    finally:
+        conn.close()
+    assert len(names) == 1
+    assert names[0].startswith("root-key:")
+    refused = kmscli({"KMSCLI_STATE_DIR": str(state)}, "list-keys")
+    assert (refused.exit_code, refused.stdout) == (255, "")
+    assert refused.stderr == (
+        f"kmscli: the key material in this state is sealed under root key {names[0][9:]}: "
+        "set KMSCLI_ROOT_KEY_FILE to that key's file\n"
+    )
