@@ -95,7 +95,7 @@ _RETRIABLE = (errors.SerializationFailure, errors.DeadlockDetected)
 def redact(url: str) -> str:
     """The URL without its password, for messages and logs."""
     url = re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
-    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", url)
+    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)", r"\1***", url)
 
 
 # The repository's statements are a fixed set: each is translated once per process.

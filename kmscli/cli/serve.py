@@ -125,7 +125,7 @@ def serve(
     if not (host.startswith("127.") or host in _LOOPBACK):
         click.echo(
             f"kmscli serve: warning: listening on {host}: anyone who can reach this port can use "
-            "every key in the state directory",
+            "every key in its state",
             err=True,
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -270,3 +271,34 @@ def test_state_migrate_on_sqlite_reports_the_schema_and_records_a_root_key(tmp_p
         f"kmscli: the key material in this state is sealed under root key {names[0][9:]}: "
         "set KMSCLI_ROOT_KEY_FILE to that key's file\n"
     )
+
+
+def test_without_postgresql_the_tests_skip_locally_and_fail_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests import postgres_cluster
+
+    monkeypatch.setattr(postgres_cluster, "_bin_dir", lambda: None)
+    reason = "PostgreSQL's server binaries (initdb, pg_ctl) are not installed: apt-get install postgresql"
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=f"^{re.escape(reason)}$"):
+        postgres_cluster.require_postgres()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"\(CI must run the PostgreSQL tests\)$"):
+        postgres_cluster.require_postgres()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://kms:hunter2@db:5432/kms", "postgresql://kms:***@db:5432/kms"),
+        (
+            "postgresql://kms@db/kms?password=hunter2&sslmode=require",
+            "postgresql://kms@db/kms?password=***&sslmode=require",
+        ),
+        ("host=db user=kms password='hunter 2' dbname=kms", "host=db user=kms password=*** dbname=kms"),
+        ("postgresql://kms@/kms?host=/run/postgresql", "postgresql://kms@/kms?host=/run/postgresql"),
+    ],
+)
+def test_messages_never_show_the_databases_password(url: str, shown: str) -> None:
+    from kmscli.store_postgres import redact
+
+    assert redact(url) == shown
