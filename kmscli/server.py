@@ -22,17 +22,16 @@ import base64
 import binascii
 import json
 import re
-import socket
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple, TextIO
 
 from kmscli import __version__, core, output
 from kmscli.core.validation import service_violations, validation_error
+from kmscli.guarded_http import GuardedHandler, GuardedHTTPServer, Limits, Refusal
 from kmscli.store import StateError
 
 TARGET_PREFIX = "TrentService."
@@ -45,6 +44,7 @@ MAX_BODY_BYTES = 1024 * 1024
 SERVICE = "kms"
 # kmscli's own: for load balancers and monitoring. GET / stays the KMS front door's answer.
 HEALTH_PATH = "/kmscli/health"
+SERVE_LIMITS = Limits(max_body_bytes=MAX_BODY_BYTES)
 
 # KMS answers every client error with HTTP 400 (the recorded answers of the real service show 400 even
 # for NotFoundException and KMSInvalidStateException, whatever the Smithy model's httpError traits
@@ -58,8 +58,11 @@ SERVER_FAULTS: dict[str, int] = {
 _REGION = re.compile(r"([a-z]+-){2,3}\d+")
 _CORAL = "com.amazon.coral.service#"
 
-# Runs one operation: (operation, API params, region) -> the core's result. The CLI's Session.run.
-Executor = Callable[[str, Mapping[str, Any], str], Any]
+# Runs one operation: (operation, API params, region, finish) -> finish(the core's result), with
+# finish called inside the operation's transaction. finish encodes the answer, so an answer that
+# cannot be encoded rolls the operation back instead of failing after its commit (an SDK retries a
+# 500, and would repeat a committed CreateKey). The CLI's Session.transact around core.call.
+Executor = Callable[[str, Mapping[str, Any], str, Callable[[Any], bytes]], bytes]
 
 
 class Answer(NamedTuple):
@@ -88,7 +91,18 @@ def error_body(code: str, message: str | None) -> bytes:
     doc: dict[str, Any] = {"__type": code}
     if message is not None:
         doc["message"] = message
-    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    return encode_json(doc)
+
+
+def encode_json(document: Any) -> bytes:
+    """UTF-8 JSON, which text cannot make fail: a lone surrogate (which no request may bring in,
+    but a state written by an older kmscli may hold) is sent as a \\uXXXX escape, as JSON allows.
+    NaN and infinities are not JSON, and raise."""
+    text = json.dumps(document, ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(document, allow_nan=False).encode("ascii")
 
 
 class Service:
@@ -185,9 +199,10 @@ class Service:
             violations = [*_required(op.input_shape, params, ""), *service_violations(op.input_shape, params)]
             if violations:
                 raise validation_error(violations)
-            result = self._execute(operation, params, region)
-            body = json.dumps(output.result_document(op.output_shape, result), ensure_ascii=False)
-            return Answer(200, body.encode("utf-8"), operation=operation)
+            body = self._execute(
+                operation, params, region, lambda result: encode_json(output.result_document(op.output_shape, result))
+            )
+            return Answer(200, body, operation=operation)
         except core.KmsError as e:
             status = SERVER_FAULTS.get(e.code, 400)
             # KMS omits `message` when it has none (InvalidCiphertextException, for one), never "".
@@ -255,7 +270,7 @@ def _from_wire(shape_name: str, value: Any, path: str) -> Any:
     if kind == "list" and isinstance(value, list):
         return [_from_wire(shape["member"], v, f"{path}[{i}]") for i, v in enumerate(value) if v is not None]
     if kind == "map" and isinstance(value, dict):
-        return {k: _from_wire(shape["value"], v, f"{path}.{k}") for k, v in value.items() if v is not None}
+        return {_text(k, path): _from_wire(shape["value"], v, f"{path}.{k}") for k, v in value.items() if v is not None}
     if kind == "blob" and isinstance(value, str):
         try:
             return base64.b64decode(value, validate=True)
@@ -265,9 +280,23 @@ def _from_wire(shape_name: str, value: Any, path: str) -> Any:
         return float(value)
     if kind in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
         return value
-    if (kind == "boolean" and isinstance(value, bool)) or (kind == "string" and isinstance(value, str)):
+    if kind == "string" and isinstance(value, str):
+        return _text(value, path)
+    if kind == "boolean" and isinstance(value, bool):
         return value
     raise WireError(400, _CORAL + "SerializationException", f"Expected {_JSON_TYPES[kind]} at '{path}'")
+
+
+def _text(value: str, path: str) -> str:
+    """A string that is Unicode text: a `\\ud800`-style escape of half a character pair (as a
+    JavaScript string cut in the middle of an emoji gives) cannot be stored or answered."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise WireError(
+            400, _CORAL + "SerializationException", f"Value at '{path}' is not valid Unicode: a lone surrogate"
+        ) from None
+    return value
 
 
 def _join(path: str, member: str) -> str:
@@ -295,27 +324,36 @@ def _required(shape_name: str, value: Any, path: str) -> list[str]:
 # ------------------------------------------------------------------------------------------- HTTP
 
 
-class KmsHttpServer(ThreadingHTTPServer):
+class KmsHttpServer(GuardedHTTPServer):
     """A thread per connection; SQLite's BEGIN IMMEDIATE and busy timeout serialize the writers.
 
     `stop()` may be called from a signal handler: it ends `serve_forever`, and `drain()` then waits
     for the requests already running, so no transaction is cut short by the exit.
     """
 
-    # Idle keep-alive connections must not keep the process alive after a stop.
-    daemon_threads = True
-    # socketserver's default backlog of 5 drops the connections of a burst of clients, which then
-    # retry their SYN only after a second.
-    request_queue_size = 128
-
-    def __init__(self, host: str, port: int, service: Service, log: TextIO) -> None:
-        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        service: Service,
+        log: TextIO,
+        *,
+        limits: Limits = SERVE_LIMITS,
+        allowed_hosts: Iterable[str] = (),
+    ) -> None:
         self.service = service
-        self.log = log
+        self.log_file = log
         self._log_lock = threading.Lock()
         self._busy = threading.Condition()
         self._running = 0
-        super().__init__((host, port), _Handler)
+        super().__init__(
+            host,
+            port,
+            _Handler,
+            limits=limits,
+            allowed_hosts=allowed_hosts,
+            log=lambda line: self.write_log(f"kmscli serve: {line}"),
+        )
 
     @property
     def url(self) -> str:
@@ -349,12 +387,11 @@ class KmsHttpServer(ThreadingHTTPServer):
 
     def write_log(self, line: str) -> None:
         with self._log_lock:
-            self.log.write(line + "\n")
-            self.log.flush()
+            self.log_file.write(line + "\n")
+            self.log_file.flush()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(GuardedHandler):
     # Headers and body leave in one segment (http.server flushes after each request), and never wait
     # for Nagle: a response split in two small writes would otherwise meet the client's delayed ACK
     # and take 40 ms.
@@ -398,23 +435,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.finished()
 
     def _answer(self) -> Answer:
+        body = self.request_body()
+        if isinstance(body, Refusal):
+            self.server.write_log(f"kmscli serve: refused a request from {self.client_address[0]}: {body.reason}")
+            if body.kind == "host":
+                # What AWS's front door sends for a request it cannot route; nothing was run.
+                return Answer(
+                    404, b"<UnknownOperationException/>\n", "text/xml", error="UnknownOperationException", close=True
+                )
+            return Answer(body.status, b"", "text/plain", error=body.error, close=True)
         if self.path == HEALTH_PATH and self.command in ("GET", "HEAD"):
             return self.server.service.health()
-        length = self.headers.get("Content-Length")
-        if length is None:
-            if self.headers.get("Transfer-Encoding"):
-                return Answer(411, b"", "text/plain", error="LengthRequired", close=True)
-            size = 0
-        else:
-            try:
-                size = int(length)
-            except ValueError:
-                return Answer(400, b"", "text/plain", error="BadContentLength", close=True)
-            if size < 0:
-                return Answer(400, b"", "text/plain", error="BadContentLength", close=True)
-        if size > MAX_BODY_BYTES:
-            return Answer(413, b"", "text/plain", error="RequestEntityTooLarge", close=True)
-        body = self.rfile.read(size) if size else b""
         try:
             return self.server.service.answer(self.command, dict(self.headers.items()), body)
         except Exception as e:  # one request's bug must not take the server down

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from kmscli import server
+from kmscli import core, server
+from kmscli.guarded_http import Limits
 from kmscli.store import StateError
 
 from . import config
@@ -55,6 +57,31 @@ class ServeError(click.ClickException):
     metavar="AKID",
     help="Refuse requests signed with any other access key, as AWS refuses unknown keys.",
 )
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    metavar="NAME[:PORT]",
+    multiple=True,
+    help="Accept requests whose Host header names NAME too (repeatable). Loopback names and the "
+    "listening address are always accepted; any other Host or Origin is refused, so a web page "
+    "cannot reach the server through DNS rebinding.",
+)
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=Limits().read_timeout,
+    show_default=True,
+    metavar="SECONDS",
+    help="Close a connection that sends nothing (or reads nothing) for this long.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    metavar="N",
+    default=Limits().max_connections,
+    show_default=True,
+    help="Connections served at once; beyond them the longest idle one is closed, or the new one is answered 503.",
+)
 @click.option("--state-dir", metavar="DIR", help="The state directory (default: KMSCLI_STATE_DIR, else per-user).")
 @click.option(
     "--database-url",
@@ -68,6 +95,9 @@ def serve(
     host: str,
     port: int,
     access_key_id: str | None,
+    allowed_hosts: tuple[str, ...],
+    read_timeout: float,
+    max_connections: int,
     state_dir: str | None,
     database_url: str | None,
 ) -> None:
@@ -105,20 +135,20 @@ def serve(
             store.close()
         raise ServeError(str(e)) from None
 
-    runtime = Session(environ=rt.environ, store=store)
-
-    def execute(operation: str, params: Any, region: str) -> Any:
-        # The CLI's own path: one store transaction around core.call, re-run as a writer if needed.
-        return runtime.run(operation, params, {"region": region, "profile": profile})
-
     def check() -> None:
         # An empty read transaction: the database answers, its schema and root key are right.
         with store.transaction(write=False, account_id=account, region=config.DEFAULT_REGION):
             pass
 
-    service = server.Service(execute, access_key_id=access_key_id, check=check)
+    service = server.Service(
+        executor(Session(environ=rt.environ, store=store), profile), access_key_id=access_key_id, check=check
+    )
+    limits = Limits(read_timeout, max_connections, server.MAX_BODY_BYTES)
     try:
-        httpd = server.KmsHttpServer(host, port, service, sys.stderr)
+        httpd = server.KmsHttpServer(host, port, service, sys.stderr, limits=limits, allowed_hosts=allowed_hosts)
+    except ValueError as e:
+        store.close()
+        raise ServeError(f"--allow-host: {e}") from None
     except OSError as e:
         store.close()
         raise ServeError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
@@ -141,3 +171,19 @@ def serve(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("kmscli serve: stopped", err=True)
+
+
+def executor(session: Session, profile: str | None = None) -> server.Executor:
+    """The CLI's own path: one store transaction around core.call, re-run as a writer if needed.
+
+    The answer is encoded inside the transaction, so a failure to encode it commits nothing.
+    """
+
+    def execute(operation: str, params: Any, region: str, finish: Callable[[Any], bytes]) -> bytes:
+        return session.transact(
+            lambda repo, env: finish(core.call(operation, params, repo, env)),
+            writes=core.get_operation(operation).writes,
+            options={"region": region, "profile": profile},
+        )
+
+    return execute

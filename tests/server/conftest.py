@@ -105,7 +105,8 @@ _SESSION: list[Any] = []
 
 
 def kms_client(url: str, region: str = REGION, access_key: str = ACCESS_KEY, **config: Any) -> Any:
-    """A boto3 KMS client for the server; no retries, so every error is seen as the server sent it."""
+    """A boto3 KMS client for the server; no retries (unless `retries` says otherwise), so every
+    error is seen as the server sent it."""
     if not _SESSION:
         # One session: its model loader is shared, so each further client is cheap to make.
         _SESSION.append(boto3.session.Session())
@@ -115,7 +116,7 @@ def kms_client(url: str, region: str = REGION, access_key: str = ACCESS_KEY, **c
         region_name=region,
         aws_access_key_id=access_key,
         aws_secret_access_key=SECRET_KEY,
-        config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=60, **config),
+        config=Config(**{"retries": {"total_max_attempts": 1}, "connect_timeout": 5, "read_timeout": 60, **config}),
     )
 
 

@@ -30,11 +30,11 @@ class Recorder:
         self.calls: list[tuple[str, Any, str]] = []
         self.outcome = outcome
 
-    def __call__(self, operation: str, params: Any, region: str) -> Any:
+    def __call__(self, operation: str, params: Any, region: str, finish: Any) -> bytes:
         self.calls.append((operation, params, region))
         if isinstance(self.outcome, BaseException):
             raise self.outcome
-        return self.outcome
+        return finish(self.outcome)
 
 
 def ask(service: server.Service, operation: str, document: Any) -> server.Answer:
