@@ -24,7 +24,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kmscli import rootkey
-from kmscli.store_postgres import PostgresStore
+from kmscli.store_postgres import SCHEMA_VERSION, PostgresStore
 
 Launch = Callable[..., Any]
 
@@ -167,6 +167,7 @@ def test_serve_refuses_a_database_that_was_not_migrated(database_url: str, tmp_p
     )
     assert (refused.returncode, refused.stdout) == (255, "")
     assert refused.stderr == (
-        "kmscli serve: the database has no kmscli tables, this kmscli needs schema 1: run `kmscli state migrate` "
+        f"kmscli serve: the database has no kmscli tables, this kmscli needs schema {SCHEMA_VERSION}: "
+        "run `kmscli state migrate` "
         f"({database_url})\n"
     )

@@ -16,6 +16,8 @@ from click.testing import CliRunner, Result
 
 from kmscli.cli import cli
 from kmscli.cli.app import Session
+from kmscli.store import SCHEMA_VERSION as SQLITE_SCHEMA
+from kmscli.store_postgres import SCHEMA_VERSION as PG_SCHEMA
 
 Invoke = Callable[..., Result]
 
@@ -68,32 +70,38 @@ def test_every_command_waits_for_an_explicit_migration(environ: dict[str, str], 
     assert (refused.exit_code, refused.stdout) == (255, "")
     redacted = database_url
     assert refused.stderr == (
-        "kmscli: the database has no kmscli tables, this kmscli needs schema 1: run `kmscli state migrate` "
+        f"kmscli: the database has no kmscli tables, this kmscli needs schema {PG_SCHEMA}: run `kmscli state migrate` "
         f"({redacted})\n"
     )
     assert table(database_url, "SELECT to_regclass('keys') IS NULL, to_regclass('kmscli_schema') IS NULL") == [
         (True, True)
     ]
     first = kmscli(environ, "state", "migrate")
-    assert (first.exit_code, first.stdout) == (0, f"kmscli state migrate: {redacted}: schema 0 -> 1\n")
+    assert (first.exit_code, first.stdout) == (0, f"kmscli state migrate: {redacted}: schema 0 -> {PG_SCHEMA}\n")
     again = kmscli(environ, "state", "migrate")
-    assert (again.exit_code, again.stdout) == (0, f"kmscli state migrate: {redacted}: schema 1, already current\n")
+    assert (again.exit_code, again.stdout) == (
+        0,
+        f"kmscli state migrate: {redacted}: schema {PG_SCHEMA}, already current\n",
+    )
     created = kmscli(environ, "create-key", "--description", "shared")
     assert created.exit_code == 0, created.stderr
     key_id = json.loads(created.stdout)["KeyMetadata"]["KeyId"]
     assert table(database_url, "SELECT key_id FROM keys") == [(key_id,)]
-    assert table(database_url, "SELECT version FROM kmscli_schema") == [(1,)]
+    assert table(database_url, "SELECT version FROM kmscli_schema") == [(PG_SCHEMA,)]
 
 
 def test_a_database_migrated_by_a_newer_kmscli_is_refused(environ: dict[str, str], database_url: str) -> None:
     assert kmscli(environ, "state", "migrate").exit_code == 0
     with psycopg.connect(database_url) as conn:
-        conn.execute("UPDATE kmscli_schema SET version = 2")
-    newer = f"the database was migrated by a newer kmscli (schema 2, this one knows 1) ({database_url})"
+        conn.execute("UPDATE kmscli_schema SET version = %s", (PG_SCHEMA + 1,))
+    newer = (
+        f"the database was migrated by a newer kmscli (schema {PG_SCHEMA + 1}, this one knows {PG_SCHEMA}) "
+        f"({database_url})"
+    )
     for args, prefix in ((("list-keys",), "kmscli: "), (("state", "migrate"), "kmscli state: ")):
         refused = kmscli(environ, *args)
         assert (refused.exit_code, refused.stdout, refused.stderr) == (255, "", f"{prefix}{newer}\n")
-    assert table(database_url, "SELECT version FROM kmscli_schema") == [(2,)]
+    assert table(database_url, "SELECT version FROM kmscli_schema") == [(PG_SCHEMA + 1,)]
 
 
 def test_the_root_key_is_required_and_must_be_the_databases(
@@ -257,7 +265,7 @@ def test_state_migrate_on_sqlite_reports_the_schema_and_records_a_root_key(tmp_p
     migrated = kmscli({"KMSCLI_STATE_DIR": str(state), "KMSCLI_ROOT_KEY_FILE": str(root_key)}, "state", "migrate")
     database = state / "kmscli.sqlite3"
     assert (migrated.exit_code, migrated.stderr) == (0, "")
-    assert migrated.stdout == f"kmscli state migrate: {database}: schema 1, already current\n"
+    assert migrated.stdout == f"kmscli state migrate: {database}: schema {SQLITE_SCHEMA}, already current\n"
     conn = sqlite3.connect(database)
     try:
         names = [n for (n,) in conn.execute("SELECT name FROM counters")]
