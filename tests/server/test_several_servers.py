@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
@@ -171,3 +172,26 @@ def test_serve_refuses_a_database_that_was_not_migrated(database_url: str, tmp_p
         "run `kmscli state migrate` "
         f"({database_url})\n"
     )
+
+
+def test_health_turns_503_with_the_reason_when_the_database_cannot_be_used(
+    launch: Launch, team: dict[str, str], client: Any
+) -> None:
+    (server,) = start(launch, team, 1)
+    assert health(server.port) == (200, {"status": "ok"})
+    # The schema table gone: what a database restored from the wrong backup would look like.
+    with psycopg.connect(team["KMSCLI_DATABASE_URL"]) as conn:
+        conn.execute("DROP TABLE kmscli_schema")
+    assert health(server.port) == (
+        503,
+        {
+            "status": "unavailable",
+            "message": f"the database has no kmscli tables, this kmscli needs schema {SCHEMA_VERSION}: "
+            f"run `kmscli state migrate` ({team['KMSCLI_DATABASE_URL']})",
+        },
+    )
+    # A request answers the same reason as KMS's internal error, and the server keeps running.
+    with pytest.raises(ClientError) as caught:
+        client(server.url).list_keys()
+    assert caught.value.response["Error"]["Code"] == "KMSInternalException"
+    assert server.proc.poll() is None
