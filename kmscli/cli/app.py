@@ -126,14 +126,21 @@ class Session:
         store = self.store or open_store(options.get("state_dir") or self.state_dir, None, self.environ)
         debug = _debug(options)
         debug(f"state database: {store.path}")
+        resolved = None
         if self.env is not None:
             account, reg, style = self.env.account_id, self.env.region, self.env.responses
         else:
             # Settled before the state is touched, so a bad setting changes nothing.
             account = config.account_id(self.environ)
-            reg = config.region(options.get("region"), options.get("profile"), self.environ)
+            reg = self._region(options, store.state_dir)
             style = config.responses(options.get("profile"), self.environ)
             config.clock(self.environ)
+            from . import caller
+
+            resolved = caller.resolve(
+                self.environ, store.state_dir, options, account, core.env.partition_for(reg), _report
+            )
+            account = resolved.account
         started = time.perf_counter()
         write = writes
         attempts = 0
@@ -143,6 +150,8 @@ class Session:
                     env = self.env or config.build_env(
                         account, reg, self.environ, lambda: repo.next_counter("ids"), style
                     )
+                    if resolved is not None:
+                        env = env._replace(caller_arn=resolved.caller_arn, authority=resolved.authority)
                     debug(f"account {env.account_id}, region {env.region}, write transaction: {write}")
                     result = body(repo, env)
                 break
@@ -163,6 +172,23 @@ class Session:
                 time.sleep(random.uniform(0, 0.002 * min(attempts, 10)))
         debug(f"transaction took {(time.perf_counter() - started) * 1000:.1f} ms")
         return result
+
+    def _region(self, options: Mapping[str, Any], state_dir: str) -> str:
+        """The Region; a profile that names a principal of the identities file need not be in ~/.aws/config."""
+        try:
+            return config.region(options.get("region"), options.get("profile"), self.environ)
+        except config.ConfigError:
+            from . import caller
+
+            profile = options.get("profile") or self.environ.get("AWS_PROFILE")
+            if not caller.profile_is_a_principal(state_dir, self.environ, profile):
+                raise
+            environ = {k: v for k, v in self.environ.items() if k != "AWS_PROFILE"}
+            return config.region(options.get("region"), None, environ)
+
+
+def _report(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def open_store(state_dir: str | os.PathLike[str] | None, database_url: str | None, environ: Mapping[str, str]) -> Any:

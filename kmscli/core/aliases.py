@@ -97,6 +97,10 @@ def update_alias(repo: Repository, env: Env, req: UpdateAliasRequest) -> None:
     new = resolve_key(repo, env, req.target_key_id, allow_alias=False, operation="UpdateAlias")
     # The current target may itself be pending deletion; only the new one is checked.
     old = repo.get_key(alias.target_key_id)
+    if old is not None and env.authority is not None:
+        from .access import authorize_key
+
+        authorize_key(repo, env, old, "kms:UpdateAlias", "UpdateAlias")
     if old is not None and (
         KEY_SPECS[old.key_spec].kind != KEY_SPECS[new.key_spec].kind or old.key_usage != new.key_usage
     ):
@@ -124,8 +128,14 @@ def delete_alias(repo: Repository, env: Env, req: DeleteAliasRequest) -> None:
     https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteAlias.html
     """
     check_alias_name(req.alias_name)
-    if repo.get_alias(req.alias_name) is None:
+    alias = repo.get_alias(req.alias_name)
+    if alias is None:
         raise _not_found(env, req.alias_name)
+    key = repo.get_key(alias.target_key_id)
+    if key is not None and env.authority is not None:
+        from .access import authorize_key
+
+        authorize_key(repo, env, key, "kms:DeleteAlias", "DeleteAlias")
     repo.delete_alias(req.alias_name)
 
 

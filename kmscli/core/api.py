@@ -123,6 +123,10 @@ def call(name: str, params: Mapping[str, Any], repo: Repository, env: Env) -> An
     """Validate `params` against the model, then run operation `name`."""
     op = get_operation(name)
     validate_request(op.input_shape, params)
+    if env.authority is not None:
+        from .access import authorize_request
+
+        env = authorize_request(env, name, params)
     return op.func(repo, env, _build(op.request, op.input_shape, params))
 
 

@@ -19,9 +19,20 @@ if TYPE_CHECKING:
     from .ports import Repository
 
 
-def usable_key(repo: Repository, env: Env, key_id: str, operation: str, usage: KeyUsage) -> Key:
+def usable_key(
+    repo: Repository,
+    env: Env,
+    key_id: str,
+    operation: str,
+    usage: KeyUsage,
+    *,
+    action: str | None = None,
+    from_ciphertext: bool = False,
+) -> Key:
     """The key `key_id` names (any identifier form), in a state and with the usage `operation` needs."""
-    key = resolve_key(repo, env, key_id, allow_alias=True, operation=operation)
+    key = resolve_key(
+        repo, env, key_id, allow_alias=True, operation=operation, action=action, from_ciphertext=from_ciphertext
+    )
     check_usage(key, operation, usage)
     return key
 

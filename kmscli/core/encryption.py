@@ -165,16 +165,22 @@ def decrypt_step(
     ignore_ciphertext: bool,
 ) -> Decrypted:
     """The Decrypt half shared by Decrypt and ReEncrypt (the source side)."""
+    # ReEncrypt needs kms:ReEncryptFrom on its source key.
+    action = "kms:ReEncryptFrom" if operation_name == "ReEncrypt" else None
     if ignore_ciphertext:
         if key_id is None:
             raise ValidationException(f"{key_id_member} is required when DryRunModifiers includes IGNORE_CIPHERTEXT")
-        key = usable_key(repo, env, key_id, operation_name, KeyUsage.ENCRYPT_DECRYPT)
+        key = usable_key(repo, env, key_id, operation_name, KeyUsage.ENCRYPT_DECRYPT, action=action)
         return Decrypted(key, encryption_algorithm(key, algorithm, context), None, None)
     if ciphertext is None:
         raise ValidationException("CiphertextBlob is required")
     # The named key is compared with the ciphertext before its usage is checked: a KeyId naming an
     # HMAC or signing key is IncorrectKeyException for a symmetric ciphertext, as KMS answers it.
-    named = resolve_key(repo, env, key_id, allow_alias=True, operation=operation_name) if key_id is not None else None
+    named = (
+        resolve_key(repo, env, key_id, allow_alias=True, operation=operation_name, action=action)
+        if key_id is not None
+        else None
+    )
     blob = parse_blob(ciphertext)
     if named is not None and blob is not None and named.key_id != blob.key_id:
         raise IncorrectKeyException(
@@ -183,7 +189,9 @@ def decrypt_step(
     if named is not None:
         check_usage(named, operation_name, KeyUsage.ENCRYPT_DECRYPT)
     if blob is not None:
-        key = named or usable_key(repo, env, blob.key_id, operation_name, KeyUsage.ENCRYPT_DECRYPT)
+        key = named or usable_key(
+            repo, env, blob.key_id, operation_name, KeyUsage.ENCRYPT_DECRYPT, action=action, from_ciphertext=True
+        )
         if key.key_spec != "SYMMETRIC_DEFAULT":
             raise InvalidCiphertextException("")
         chosen = encryption_algorithm(key, algorithm, context)
@@ -332,7 +340,9 @@ def re_encrypt(repo: Repository, env: Env, req: ReEncryptRequest) -> ReEncryptRe
         algorithm=req.source_encryption_algorithm,
         ignore_ciphertext=_ignores_ciphertext(req.dry_run, req.dry_run_modifiers),
     )
-    destination = usable_key(repo, env, req.destination_key_id, "ReEncrypt", KeyUsage.ENCRYPT_DECRYPT)
+    destination = usable_key(
+        repo, env, req.destination_key_id, "ReEncrypt", KeyUsage.ENCRYPT_DECRYPT, action="kms:ReEncryptTo"
+    )
     context = req.destination_encryption_context
     algorithm = encryption_algorithm(destination, req.destination_encryption_algorithm, context)
     if source.plaintext is not None:

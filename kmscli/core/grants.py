@@ -358,6 +358,10 @@ def retire_grant(repo: Repository, env: Env, req: RetireGrantRequest) -> None:
         grant = _grant_on_key(repo, key, req.grant_id)
     else:
         raise ValidationException("Grant token OR (grant ID, key ID) must be specified")
+    if env.authority is not None:
+        from .access import authorize_retire
+
+        authorize_retire(repo, env, key, grant)
     _dry_run(req.dry_run)
     repo.delete_grant(grant.grant_id)
 

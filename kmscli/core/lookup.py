@@ -28,8 +28,14 @@ def resolve_key(
     allow_alias: bool,
     operation: str | None = None,
     create_managed: bool = False,
+    action: str | None = None,
+    from_ciphertext: bool = False,
 ) -> Key:
-    """The key `value` names, as of now; with `operation`, also checked against the state table."""
+    """The key `value` names, as of now; with `operation`, also authorized and checked against the state table.
+
+    `action` overrides the permission the operation needs on this key (ReEncrypt's two sides);
+    `from_ciphertext` says the key was named by a ciphertext, whose refusal KMS words differently.
+    """
     ref = parse_key_ref(
         value, account_id=env.account_id, region=env.region, partition=env.partition, allow_alias=allow_alias
     )
@@ -55,6 +61,14 @@ def resolve_key(
             raise NotFoundException(f"Alias {arn} is not found.")
         raise NotFoundException(f"Key '{key_arn(env.partition, env.region, env.account_id, key_id)}' does not exist")
     if operation is not None:
+        if env.authority is not None:
+            from .access import authorize_key, key_action
+
+            needed = action or key_action(operation)
+            if needed is not None:
+                authorize_key(
+                    repo, env, key, needed, operation, request_alias=ref.alias_name, from_ciphertext=from_ciphertext
+                )
         check_key_state(operation, key)
         refuse_aws_managed(operation, key, env.caller_arn)
     return key

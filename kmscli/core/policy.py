@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -118,53 +117,29 @@ def _valid_principal(principal: Any) -> bool:
     return True
 
 
-def _caller_matches(principal: Any, caller_arn: str) -> bool:
-    parts = caller_arn.split(":")
-    account = parts[4]
-    # The account root in the caller's own partition (aws-cn callers have arn:aws-cn:iam::...:root).
-    accepted = {"*", caller_arn, f"arn:{parts[1]}:iam::{account}:root", account}
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    return any(p in accepted for p in _as_list(principal.get("AWS", [])))
-
-
-def _matches_any(patterns: Any, value: str) -> bool:
-    return any(isinstance(p, str) and fnmatch.fnmatchcase(value.lower(), p.lower()) for p in _as_list(patterns))
-
-
-def _applies(st: dict[str, Any], caller_arn: str, key_arn: str) -> bool:
-    if "Principal" in st:
-        principal_ok = _caller_matches(st["Principal"], caller_arn)
-    else:
-        principal_ok = not _caller_matches(st.get("NotPrincipal"), caller_arn)
-    if "Action" in st:
-        action_ok = _matches_any(st["Action"], "kms:PutKeyPolicy")
-    else:
-        action_ok = "NotAction" in st and not _matches_any(st["NotAction"], "kms:PutKeyPolicy")
-    resource_ok = _matches_any(st.get("Resource", []), key_arn) or (
-        "NotResource" in st and not _matches_any(st["NotResource"], key_arn)
-    )
-    return principal_ok and action_ok and resource_ok
-
-
 def _allows_put_key_policy(statements: list[dict[str, Any]], caller_arn: str, key_arn: str) -> bool:
     """Would the caller still be allowed kms:PutKeyPolicy on this key under the new policy?
 
-    An unconditional Allow must match; any matching Deny (conditional or not) wins, because the
-    safety check must never let a policy through that could lock the caller out.
+    The authorization evaluator answers, on a cautious reading of the policy: an Allow counts only
+    if it is unconditional and names its principal, action and resource; a Deny counts whatever its
+    conditions, because the check must never let through a policy that could lock the caller out.
+    Only the key policy is consulted: a statement that delegates to the caller's account keeps it in.
     """
-    allowed = any(
-        st["Effect"] == "Allow"
-        and "Condition" not in st
-        and "Principal" in st
-        and "Action" in st
-        and _applies(st, caller_arn, key_arn)
+    from .authorization import IDENTITY_BASED, IMPLICIT_DENY, Request, caller_for, decide
+    from .policy_document import parse_policy
+
+    kept = [
+        {k: v for k, v in st.items() if k != "Condition"}
         for st in statements
-    )
-    denied = any(st["Effect"] == "Deny" and _applies(st, caller_arn, key_arn) for st in statements)
-    return allowed and not denied
+        if st["Effect"] == "Deny" or ("Condition" not in st and {"Principal", "Action", "Resource"} <= st.keys())
+    ]
+    policy = parse_policy(json.dumps({"Version": "2012-10-17", "Statement": kept}), key_arn, "resource")
+    try:
+        caller = caller_for(caller_arn)
+    except ValueError:
+        return False
+    decision = decide(Request(caller, "kms:PutKeyPolicy", key_arn, key_arn.split(":")[4]), policy)
+    return decision.allowed or (decision.decision, decision.policy_type) == (IMPLICIT_DENY, IDENTITY_BASED)
 
 
 # ---------------------------------------------------------------- GetKeyPolicy
