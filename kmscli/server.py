@@ -62,7 +62,13 @@ _CORAL = "com.amazon.coral.service#"
 # finish called inside the operation's transaction. finish encodes the answer, so an answer that
 # cannot be encoded rolls the operation back instead of failing after its commit (an SDK retries a
 # 500, and would repeat a committed CreateKey). The CLI's Session.transact around core.call.
-Executor = Callable[[str, Mapping[str, Any], str, Callable[[Any], bytes]], bytes]
+# Keyword arguments carry who is calling, when an identities file is in use (caller, source_ip...).
+Executor = Callable[..., bytes]
+# (method, target, header pairs, body) -> (Region of the credential scope, the signing principal's
+# caller); raises WireError for a request that does not verify.
+Verifier = Callable[[str, str, list[tuple[str, str]], bytes], tuple[str, Any]]
+# A request made by an AWS service on the caller's behalf, so that kms:ViaService conditions apply.
+VIA_SERVICE_HEADER = "x-kmscli-via-service"
 
 
 class Answer(NamedTuple):
@@ -109,12 +115,19 @@ class Service:
     """The protocol without the sockets: headers and body in, an Answer out (thread-safe)."""
 
     def __init__(
-        self, execute: Executor, *, access_key_id: str | None = None, check: Callable[[], None] | None = None
+        self,
+        execute: Executor,
+        *,
+        access_key_id: str | None = None,
+        check: Callable[[], None] | None = None,
+        verify: Verifier | None = None,
     ) -> None:
         self._execute = execute
         self._access_key_id = access_key_id
         # Raises StateError when the state cannot be used; reads no key (serve: an empty transaction).
         self._check = check
+        # With an identities file: checks each request's signature and names its principal.
+        self._verify = verify
 
     def health(self) -> Answer:
         """200 when the state answers, 503 (with why) when it does not; never touches a key."""
@@ -126,9 +139,18 @@ class Service:
             return Answer(503, body, "application/json", operation="health", error="Unavailable")
         return Answer(200, b'{"status": "ok"}', "application/json", operation="health")
 
-    def answer(self, method: str, headers: Mapping[str, str], body: bytes) -> Answer:
+    def answer(
+        self,
+        method: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        target: str = "/",
+        client_ip: str | None = None,
+    ) -> Answer:
+        pairs = list(headers.items())
         # HTTP header names are case-insensitive.
-        headers = {name.lower(): value for name, value in headers.items()}
+        headers = {name.lower(): value for name, value in pairs}
         operation = "-"
         try:
             if method != "POST" or _media_type(headers.get("content-type", "")) not in ACCEPTED_CONTENT_TYPES:
@@ -137,9 +159,17 @@ class Service:
             document = _parse(body)
             operation = _operation(headers.get("x-amz-target", ""))
             region = self._authorize(headers)
+            extra: dict[str, Any] = {}
+            if self._verify is not None:
+                region, extra["caller"] = self._verify(method, target, pairs, body)
+                extra["source_ip"] = client_ip
+                # Plain HTTP: aws:SecureTransport is false.
+                extra["secure_transport"] = False
+            if headers.get(VIA_SERVICE_HEADER):
+                extra["via_service"] = headers[VIA_SERVICE_HEADER]
             if document is None:
                 raise WireError(400, _CORAL + "SerializationException")
-            return self._run(operation, document, region)
+            return self._run(operation, document, region, extra)
         except WireError as e:
             return Answer(e.status, error_body(e.code, e.message), operation=operation, error=e.code.rpartition("#")[2])
 
@@ -192,7 +222,7 @@ class Service:
             )
         return region
 
-    def _run(self, operation: str, document: dict[str, Any], region: str) -> Answer:
+    def _run(self, operation: str, document: dict[str, Any], region: str, extra: dict[str, Any]) -> Answer:
         op = core.get_operation(operation)
         try:
             params = _from_wire(op.input_shape, document, "")
@@ -200,7 +230,11 @@ class Service:
             if violations:
                 raise validation_error(violations)
             body = self._execute(
-                operation, params, region, lambda result: encode_json(output.result_document(op.output_shape, result))
+                operation,
+                params,
+                region,
+                lambda result: encode_json(output.result_document(op.output_shape, result)),
+                **extra,
             )
             return Answer(200, body, operation=operation)
         except core.KmsError as e:
@@ -447,7 +481,9 @@ class _Handler(GuardedHandler):
         if self.path == HEALTH_PATH and self.command in ("GET", "HEAD"):
             return self.server.service.health()
         try:
-            return self.server.service.answer(self.command, dict(self.headers.items()), body)
+            return self.server.service.answer(
+                self.command, dict(self.headers.items()), body, target=self.path, client_ip=self.client_address[0]
+            )
         except Exception as e:  # one request's bug must not take the server down
             self.server.write_log(f"kmscli serve: internal error: {type(e).__name__}: {e}")
             return Answer(

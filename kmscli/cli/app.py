@@ -132,14 +132,16 @@ class Session:
         else:
             # Settled before the state is touched, so a bad setting changes nothing.
             account = config.account_id(self.environ)
-            reg = self._region(options, store.state_dir)
+            # The identities file lives in the state directory, even when the state is in PostgreSQL.
+            state_dir = getattr(store, "state_dir", None) or config.state_dir(
+                options.get("state_dir") or self.state_dir, self.environ
+            )
+            reg = self._region(options, state_dir)
             style = config.responses(options.get("profile"), self.environ)
             config.clock(self.environ)
             from . import caller
 
-            resolved = caller.resolve(
-                self.environ, store.state_dir, options, account, core.env.partition_for(reg), _report
-            )
+            resolved = caller.resolve(self.environ, state_dir, options, account, core.env.partition_for(reg), _report)
             account = resolved.account
         started = time.perf_counter()
         write = writes

@@ -130,18 +130,32 @@ def serve(
             store.open_pool(POOL_SIZE)
         with store.transaction(write=False, account_id=account, region=config.DEFAULT_REGION):
             pass
+        from . import caller, identities
+
+        caller.mode(rt.environ)
+        folder = getattr(store, "state_dir", None) or config.state_dir(chosen, rt.environ)
+        known = identities.load(folder, rt.environ) if identities.exists(folder, rt.environ) else None
     except (config.ConfigError, StateError) as e:
         if store is not None:
             store.close()
         raise ServeError(str(e)) from None
+    if known is not None and access_key_id is not None:
+        store.close()
+        raise ServeError(
+            "--access-key-id cannot be used with an identities file, whose access keys are the ones accepted"
+        )
 
     def check() -> None:
         # An empty read transaction: the database answers, its schema and root key are right.
         with store.transaction(write=False, account_id=account, region=config.DEFAULT_REGION):
             pass
 
+    verify = identities.verifier(known) if known is not None else None
     service = server.Service(
-        executor(Session(environ=rt.environ, store=store), profile), access_key_id=access_key_id, check=check
+        executor(Session(environ=rt.environ, store=store), profile),
+        access_key_id=access_key_id,
+        check=check,
+        verify=verify,
     )
     limits = Limits(read_timeout, max_connections, server.MAX_BODY_BYTES)
     try:
@@ -152,7 +166,18 @@ def serve(
     except OSError as e:
         store.close()
         raise ServeError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
-    if not (host.startswith("127.") or host in _LOOPBACK):
+    if known is None:
+        click.echo(
+            "kmscli serve: no identities file: signatures are not checked and every request acts as "
+            f"the root user of account {account}",
+            err=True,
+        )
+    else:
+        count = sum(len(p.access_keys) for p in known.principals)
+        click.echo(
+            f"kmscli serve: requests must be signed with one of the {count} access keys of {known.path}", err=True
+        )
+    if known is None and not (host.startswith("127.") or host in _LOOPBACK):
         click.echo(
             f"kmscli serve: warning: listening on {host}: anyone who can reach this port can use "
             "every key in its state",
@@ -179,11 +204,11 @@ def executor(session: Session, profile: str | None = None) -> server.Executor:
     The answer is encoded inside the transaction, so a failure to encode it commits nothing.
     """
 
-    def execute(operation: str, params: Any, region: str, finish: Callable[[Any], bytes]) -> bytes:
+    def execute(operation: str, params: Any, region: str, finish: Callable[[Any], bytes], **extra: Any) -> bytes:
         return session.transact(
             lambda repo, env: finish(core.call(operation, params, repo, env)),
             writes=core.get_operation(operation).writes,
-            options={"region": region, "profile": profile},
+            options={"region": region, "profile": profile, **extra},
         )
 
     return execute

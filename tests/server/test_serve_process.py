@@ -32,7 +32,11 @@ def test_ready_line_then_a_clean_stop_on_the_signal(launch, kms, sig):
         f"(account 111122223333, state {server.state_dir / 'kmscli.sqlite3'})\n"
     )
     assert server.stop(sig) == (0, "")
-    assert server.log_lines() == ["kmscli serve: stopped"]
+    assert server.log_lines() == [
+        "kmscli serve: no identities file: signatures are not checked and every request acts as "
+        "the root user of account 111122223333",
+        "kmscli serve: stopped",
+    ]
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", server.port), timeout=5).close()
 
