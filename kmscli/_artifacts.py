@@ -47,8 +47,20 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("KMSCLI_ACCOUNT_ID", "The 12-digit account ID that owns the keys (default 111122223333)."),
     (
         "KMSCLI_CALLER_ARN",
-        "The caller's principal, used by the key policy lockout safety check (default arn:aws:iam::<account>:root).",
+        "The caller: a principal of the identities file, or any IAM user, role or root ARN, which then has no "
+        "identity policies (default: the root user of the account). Naming it turns authorization on.",
     ),
+    (
+        "KMSCLI_IDENTITIES",
+        "The identities file: principals, their profiles, access keys, tags and identity policies "
+        "(default: identities.json in the state directory). With one, every request is authorized.",
+    ),
+    (
+        "KMSCLI_AUTHORIZATION",
+        "enforce (the default) refuses what KMS would refuse; audit allows it and reports each refusal on stderr; "
+        "off evaluates nothing. Setting it turns authorization on even without an identities file.",
+    ),
+    ("KMSCLI_VIA_SERVICE", "Make requests as this AWS service acting for the caller (kms:ViaService)."),
     ("KMSCLI_FIXED_TIME", "Fix the clock, in epoch seconds or ISO 8601, for reproducible output."),
     (
         "KMSCLI_SEED",
@@ -92,6 +104,10 @@ STATE_FILES = (
         "~/.local/state/kmscli/kmscli.sqlite3",
         "The default location on Linux ($XDG_STATE_HOME/kmscli when that is set); "
         "~/Library/Application Support/kmscli on macOS, %LOCALAPPDATA%\\kmscli\\kmscli on Windows.",
+    ),
+    (
+        "$KMSCLI_STATE_DIR/identities.json",
+        "The identities file, unless KMSCLI_IDENTITIES names another: who may call, and with which policies.",
     ),
     (
         "~/.aws/config",

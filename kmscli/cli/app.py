@@ -570,6 +570,7 @@ def _click_option(spec: argv.OptionSpec, operation: str | None = None, *, requir
 EXTRA_COMMANDS: dict[str, str] = {
     "serve": "kmscli.cli.serve:serve",
     "console": "kmscli.cli.console:console",
+    "simulate-principal-policy": "kmscli.cli.simulate:simulate_command",
     "state": "kmscli.cli.state:state",
 }
 
