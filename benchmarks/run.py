@@ -15,7 +15,9 @@ create-key  `kmscli create-key --key-spec S` for every key spec kmscli generates
             target <= 1.2x. RSA prime search makes single runs vary widely, so RSA gets more pairs.
 ops         `kmscli encrypt`, `decrypt`, `sign` (ECC_NIST_P256, RSA_2048), `verify` and
             `generate-mac` on small messages, against `kmscli describe-key` of the same key: what
-            the cryptography costs beyond start-up and finding the key.
+            the cryptography costs beyond start-up and finding the key. And authorization:
+            `encrypt` by a role with 10 identity policies under a 30-statement key policy full
+            of conditions, against `encrypt` under the default policy; target <= 1.15x.
 scale       benchmarks/scale.py: commands in a Region holding --keys keys against 10 keys.
 concurrency benchmarks/concurrency.py: 32 mixed commands at once on one state directory.
 server      benchmarks/server_load.py: `kmscli serve` on loopback with --clients boto3 clients,
@@ -472,7 +474,132 @@ def ops(python: str, kmscli: str, work: Path, runs: int) -> list[Row]:
                 note=f"{extra:+.1f} ms beyond start-up and key lookup; " + ops_note(args[0]),
             )
         )
+    rows.append(authorization(kmscli, work, runs, plaintext, symmetric))
     return rows
+
+
+def authorization_setup(account: str = "111122223333") -> tuple[dict[str, Any], dict[str, Any]]:
+    """A 30-statement key policy full of conditions, and an identities file whose role has 10 policies.
+
+    Only the delegation to the account and the role's `use-keys` policy allow the benchmark's
+    Encrypt (with encryption context app=bench); every other statement is evaluated and does not apply.
+    """
+    role = f"arn:aws:iam::{account}:role/App"
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "Enable IAM policies",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+    ]
+    for i in range(29):
+        condition = [
+            {"StringEquals": {"kms:EncryptionContext:team": f"team-{i}"}},
+            {"ForAnyValue:StringLike": {"kms:ResourceAliases": [f"alias/team-{i}-*"]}},
+            {"StringEquals": {"aws:PrincipalTag/project": f"p{i}"}, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+            {"NumericLessThan": {"kms:ScheduleKeyDeletionPendingWindowInDays": "30"}},
+            {"IpAddress": {"aws:SourceIp": f"10.{i}.0.0/16"}, "StringLikeIfExists": {"kms:ViaService": "ec2.*"}},
+        ][i % 5]
+        statements.append(
+            {
+                "Sid": f"Statement{i}",
+                "Effect": "Deny" if i % 3 == 0 else "Allow",
+                "Principal": {"AWS": role} if i % 2 else "*",
+                "Action": ["kms:Encrypt", "kms:Decrypt", f"kms:Describe{i}*"],
+                "Resource": "*",
+                "Condition": condition,
+            }
+        )
+    policies = [
+        {
+            "PolicyName": "use-keys",
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "kms:Encrypt",
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"kms:EncryptionContext:app": "bench"}},
+                    }
+                ],
+            },
+        }
+    ]
+    for i in range(9):
+        policies.append(
+            {
+                "PolicyName": f"other-{i}",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": [f"kms:Sign{i}", "kms:Verify"],
+                            "Resource": f"arn:aws:kms:*:{account}:key/*",
+                            "Condition": {"StringEquals": {"aws:ResourceTag/team": f"t{i}"}},
+                        },
+                        {
+                            "Effect": "Deny",
+                            "Action": "kms:*",
+                            "Resource": "*",
+                            "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}},
+                        },
+                        {
+                            "Effect": "Allow",
+                            "NotAction": "kms:Encrypt",
+                            "Resource": f"arn:aws:kms:*:{account}:alias/x{i}-*",
+                        },
+                    ],
+                },
+            }
+        )
+    identities = {
+        "Principals": [
+            {
+                "Arn": role,
+                "SessionName": "bench",
+                "Profiles": ["app"],
+                "Tags": [{"Key": "project", "Value": "bench"}],
+                "Policies": policies,
+            }
+        ]
+    }
+    return {"Version": "2012-10-17", "Statement": statements}, identities
+
+
+def authorization(kmscli: str, work: Path, runs: int, plaintext: Path, default_key: str) -> Row:
+    progress("ops encrypt under a 30-statement key policy and 10 identity policies")
+    policy, identities = authorization_setup()
+    state = work / "authorization"
+    policy_file = work / "authorization-policy.json"
+    policy_file.write_text(json.dumps(policy), encoding="utf-8")
+    key = kmscli_out(
+        kmscli,
+        ["create-key", "--policy", f"file://{policy_file}", "--query", "KeyMetadata.KeyId", "--output", "text"],
+        state,
+    ).strip()
+    (state / "identities.json").write_text(json.dumps(identities), encoding="utf-8")
+    encrypt = ["encrypt", "--plaintext", f"fileb://{plaintext}", "--encryption-context", "app=bench"]
+    m, b = paired(
+        [kmscli, *encrypt, "--key-id", key, "--profile", "app"],
+        [kmscli, *encrypt, "--key-id", default_key],
+        runs,
+        environ(state),
+        environ(work / "ops"),
+    )
+    return summarize(
+        "ops",
+        "encrypt, authorized",
+        "`kmscli encrypt` by a role with 10 identity policies, 30-statement conditional key policy",
+        "`kmscli encrypt` under the default key policy, no identities file",
+        m,
+        b,
+        target="<= 1.15x",
+        note="the identities file read and checked, both policies parsed and every statement evaluated",
+    )
 
 
 def scale(python: str, kmscli: str, work: Path, runs: int, keys: int) -> list[Row]:

@@ -56,6 +56,10 @@ class Identities(NamedTuple):
         return None
 
 
+# The file last read, by (path, mtime, size): a command that needs it twice reads and checks it once.
+_LOADED: dict[tuple[str, int, int], Identities] = {}
+
+
 def exists(state_dir: str, environ: Mapping[str, str]) -> bool:
     """Whether there is a file to read (a named one always counts: its absence is an error)."""
     path, named = path_for(state_dir, environ)
@@ -78,6 +82,10 @@ def load(state_dir: str, environ: Mapping[str, str]) -> Identities | None:
         return None
     try:
         with open(path, encoding="utf-8") as f:
+            stat = os.fstat(f.fileno())
+            version = (path, stat.st_mtime_ns, stat.st_size)
+            if version in _LOADED:
+                return _LOADED[version]
             text = f.read()
     except FileNotFoundError:
         if named:
@@ -92,9 +100,12 @@ def load(state_dir: str, environ: Mapping[str, str]) -> Identities | None:
     from kmscli.core.policy_document import PolicyGrammarError
 
     try:
-        return Identities(path, _principals(doc))
+        identities = Identities(path, _principals(doc))
     except PolicyGrammarError as e:
         raise IdentitiesError(f"identities file {path}: {e.pointer or '/'}: {e.message}") from None
+    _LOADED.clear()
+    _LOADED[version] = identities
+    return identities
 
 
 def _fail(pointer: str, message: str) -> PolicyGrammarError:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -92,9 +91,29 @@ _SIDES = {
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, int | float):
+        return str(value)
+    if hasattr(value, "timestamp"):
+        # A datetime parameter (ValidTo) as ISO 8601 UTC.
+        return iso8601(value.timestamp())
     return str(value)
+
+
+def iso8601(epoch: float) -> str:
+    """`2026-12-07T18:00:00Z` for epoch seconds (days-from-civil arithmetic: no datetime import)."""
+    seconds = int(epoch // 1)
+    days, rest = divmod(seconds, 86400)
+    # Howard Hinnant's civil_from_days.
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + 3 if mp < 10 else mp - 9
+    year = yoe + era * 400 + (month <= 2)
+    return f"{year:04d}-{month:02d}-{day:02d}T{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}Z"
 
 
 def encryption_context_of(action: str, params: Mapping[str, Any]) -> Mapping[str, str] | None:
@@ -108,7 +127,7 @@ def request_context(env: Env, authority: Authority, action: str, operation: str)
     params = authority.params
     now = env.now()
     ctx: dict[str, tuple[str, ...]] = {
-        "aws:currenttime": (datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),),
+        "aws:currenttime": (iso8601(now),),
         "aws:epochtime": (str(int(now)),),
         "aws:requestedregion": (env.region,),
         "aws:securetransport": ("true" if authority.secure_transport else "false",),

@@ -12,6 +12,7 @@ what `simulate-principal-policy` reports in `MatchedStatements`.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -193,18 +194,20 @@ def parse_policy(text: str, policy_id: str, kind: str) -> Policy:
     if len(spans) != len(raw):
         # Duplicate "Statement" members: json keeps the last; positions fall back to the start.
         spans = [(0, len(text))] * len(raw)
+    from .policy_conditions import parse_condition_block
+
     lines = _line_starts(text)
     statements = tuple(
-        _statement(i, st, _position(lines, start), _position(lines, end - 1), kind)
+        _statement(i, st, _position(lines, start), _position(lines, end - 1), kind, parse_condition_block)
         for i, (st, (start, end)) in enumerate(zip(raw, spans, strict=True))
         if isinstance(st, dict)
     )
     return Policy(policy_id, kind, str(version), statements, text)
 
 
-def _statement(index: int, st: dict[str, Any], start: Position, end: Position, kind: str) -> Statement:
-    from .policy_conditions import parse_condition_block
-
+def _statement(
+    index: int, st: dict[str, Any], start: Position, end: Position, kind: str, parse_conditions: Any
+) -> Statement:
     effect = st.get("Effect") if st.get("Effect") in ("Allow", "Deny") else "Allow"
     # A statement without its action or (in an identity policy) resource matches nothing.
     resource = _strings(st.get("Resource"))
@@ -221,7 +224,7 @@ def _statement(index: int, st: dict[str, Any], start: Position, end: Position, k
         not_action=_strings(st.get("NotAction")),
         resource=resource if resource is not None or "NotResource" in st else (),
         not_resource=_strings(st.get("NotResource")),
-        conditions=parse_condition_block(st.get("Condition")),
+        conditions=parse_conditions(st.get("Condition")),
         start=start,
         end=end,
     )
@@ -284,12 +287,13 @@ def _statement_spans(text: str) -> Iterator[tuple[int, int]]:
 
 def _line_starts(text: str) -> list[int]:
     starts = [0]
-    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    i = text.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
     return starts
 
 
 def _position(line_starts: list[int], offset: int) -> Position:
-    import bisect
-
     line = bisect.bisect_right(line_starts, offset)
     return Position(line, offset - line_starts[line - 1] + 1)

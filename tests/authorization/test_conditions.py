@@ -134,3 +134,55 @@ def test_policy_variables(value: str, context: dict[str, tuple[str, ...]], expec
 def test_a_condition_value_with_an_unresolved_variable_matches_nothing() -> None:
     assert not holds("StringEquals", "k:s", ["${aws:username}"], ONE)
     assert holds("StringEquals", "k:s", ["${aws:username}"], {**ONE, "aws:username": ("Value",)})
+
+
+def test_the_current_time_is_printed_as_iso_8601_utc() -> None:
+    from datetime import UTC, datetime
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kmscli.core.access import iso8601
+
+    @settings(max_examples=500, derandomize=True)
+    @given(st.floats(min_value=-2e9, max_value=7e9))
+    def check(epoch: float) -> None:
+        assert iso8601(epoch) == datetime.fromtimestamp(int(epoch // 1), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    check()
+    assert iso8601(1502910355.475) == "2017-08-16T19:05:55Z"
+
+
+def test_dates_parse_as_datetime_parses_them() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kmscli.core.policy_conditions import parse_date
+
+    @settings(max_examples=500, derandomize=True)
+    @given(
+        st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 30)),
+        st.sampled_from(["Z", "+02:00", "-0530", ""]),
+        st.booleans(),
+    )
+    def check(moment: datetime, zone: str, date_only: bool) -> None:
+        moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        if date_only:
+            text = moment.strftime("%Y-%m-%d")
+            expected = datetime(moment.year, moment.month, moment.day, tzinfo=UTC).timestamp()
+        else:
+            text = moment.isoformat(timespec="milliseconds") + zone
+            offset = {"Z": 0, "": 0, "+02:00": 120, "-0530": -330}[zone]
+            expected = (moment.replace(tzinfo=UTC) - timedelta(minutes=offset)).timestamp()
+        assert parse_date(text) == pytest.approx(expected, abs=1e-6)
+
+    check()
+    assert [parse_date(t) for t in ("2023-02-29", "2024-02-29", "2024-13-01", "soon", "1700000000")] == [
+        None,
+        1709164800.0,
+        None,
+        None,
+        1700000000.0,
+    ]

@@ -203,3 +203,36 @@ def test_mean_ratio_interval_is_a_repeatable_bootstrap_around_the_ratio_of_means
     low, high = run.mean_ratio_interval(m, b)
     assert 0.5 <= low < sum(m) / sum(b) < high <= 4.0
     assert run.mean_ratio_interval(m, b) == (low, high)
+
+
+def test_the_authorization_figure_evaluates_every_statement_and_allows(tmp_path):
+    """The measured Encrypt must be allowed, by the policies the setup says, after evaluating all of them."""
+    from kmscli.core.authorization import Request, decide
+    from kmscli.core.policy_document import check_document, parse_policy
+
+    policy, identities = run.authorization_setup()
+    check_document(policy, "", kind="resource")
+    principal = identities["Principals"][0]
+    for i, entry in enumerate(principal["Policies"]):
+        check_document(entry["PolicyDocument"], f"/Policies/{i}", kind="identity")
+    assert (len(policy["Statement"]), len(principal["Policies"])) == (30, 10)
+
+    from kmscli.core.authorization import caller_for
+
+    caller = caller_for(
+        principal["Arn"],
+        tags=[("project", "bench")],
+        policies=[
+            parse_policy(json.dumps(p["PolicyDocument"]), p["PolicyName"], "identity") for p in principal["Policies"]
+        ],
+    )
+    key = "arn:aws:kms:us-west-2:111122223333:key/k"
+    context = {"kms:encryptioncontext:app": ("bench",), "kms:encryptioncontextkeys": ("app",)}
+    decision = decide(
+        Request(caller, "kms:Encrypt", key, "111122223333", context), parse_policy(json.dumps(policy), key, "resource")
+    )
+    assert decision.decision == "allowed"
+    assert [(m.kind, m.sid or m.policy_id) for m in decision.matched] == [
+        ("resource", "Enable IAM policies"),
+        ("identity", "use-keys"),
+    ]
