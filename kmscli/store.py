@@ -484,7 +484,10 @@ class SqliteRepository:
         self._key_counter = f"keys/{account_id}/{region}"
 
     def in_region(self, region: str) -> SqliteRepository:
-        return type(self)(self._conn, self.account_id, region, writable=self._writable, root_key=self._root_key)
+        return self.in_account(self.account_id, region)
+
+    def in_account(self, account_id: str, region: str) -> SqliteRepository:
+        return type(self)(self._conn, account_id, region, writable=self._writable, root_key=self._root_key)
 
     def _write(self, sql: str, args: Any) -> Any:
         if not self._writable:

@@ -36,9 +36,12 @@ def resolve_key(
     `action` overrides the permission the operation needs on this key (ReEncrypt's two sides);
     `from_ciphertext` says the key was named by a ciphertext, whose refusal KMS words differently.
     """
-    ref = parse_key_ref(
-        value, account_id=env.account_id, region=env.region, partition=env.partition, allow_alias=allow_alias
-    )
+    account = env.account_id
+    other = _other_account(env, value, operation)
+    if other is not None:
+        # A key of another account, named by its key ARN: it lives in that account's part of the state.
+        account, repo = other, repo.in_account(other, env.region)
+    ref = parse_key_ref(value, account_id=account, region=env.region, partition=env.partition, allow_alias=allow_alias)
     key_id = ref.key_id
     if ref.alias_name is not None:
         alias = repo.get_alias(ref.alias_name)
@@ -59,7 +62,7 @@ def resolve_key(
             # The alias went with its key when the key was destroyed.
             arn = alias_arn(env.partition, env.region, env.account_id, ref.alias_name)
             raise NotFoundException(f"Alias {arn} is not found.")
-        raise NotFoundException(f"Key '{key_arn(env.partition, env.region, env.account_id, key_id)}' does not exist")
+        raise NotFoundException(f"Key '{key_arn(env.partition, env.region, account, key_id)}' does not exist")
     if operation is not None:
         if env.authority is not None:
             from .access import authorize_key, key_action
@@ -72,6 +75,30 @@ def resolve_key(
         check_key_state(operation, key)
         refuse_aws_managed(operation, key, env.caller_arn)
     return key
+
+
+# Cross-account operations that store nothing beside the key: grant operations would keep their
+# grants in the caller's account, so keys of other accounts are not offered to them (yet).
+_NOT_ACROSS_ACCOUNTS = frozenset({"CreateGrant", "ListGrants", "RetireGrant", "RevokeGrant"})
+_KEY_ARN = r"arn:(?:aws|aws-cn|aws-us-gov):kms:(?P<region>[^:]+):(?P<account>\d{12}):key/.+"
+
+
+def _other_account(env: Env, value: str, operation: str | None) -> str | None:
+    """The account of a key ARN naming another account's key, for an operation KMS allows across accounts.
+
+    Only when requests are authorized (the key's policy and the caller's IAM policies must both
+    allow); otherwise, as before, such an ARN names no key.
+    """
+    if env.authority is None or operation is None or operation in _NOT_ACROSS_ACCOUNTS or not value.startswith("arn:"):
+        return None
+    import re
+
+    from .permissions import CROSS_ACCOUNT
+
+    m = re.fullmatch(_KEY_ARN, value)
+    if m is None or m["account"] == env.account_id or m["region"] != env.region:
+        return None
+    return m["account"] if CROSS_ACCOUNT.get(operation) in ("key ARN", "key or alias ARN") else None
 
 
 def apply_due_transitions(repo: Repository, env: Env, key: Key) -> Key | None:

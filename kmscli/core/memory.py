@@ -32,6 +32,9 @@ class InMemoryRepository:
     def in_region(self, region: str) -> InMemoryRepository:
         return InMemoryRepository(self.account_id, region, self._world)
 
+    def in_account(self, account_id: str, region: str) -> InMemoryRepository:
+        return InMemoryRepository(account_id, region, self._world)
+
     def get_key(self, key_id: str) -> Key | None:
         return self._r.keys.get(key_id)
 

@@ -23,6 +23,10 @@ class Repository(Protocol):
         """The same transaction, seen from another Region of the same account."""
         ...
 
+    def in_account(self, account_id: str, region: str) -> Repository:
+        """The same transaction, seen from another account (keys of other accounts, by key ARN)."""
+        ...
+
     def get_key(self, key_id: str) -> Key | None: ...
 
     def put_key(self, key: Key) -> None:

@@ -365,3 +365,81 @@ def test_without_a_file_or_a_named_caller_nothing_is_evaluated(kms: KmsSession) 
         "AccessDeniedException",
         denied(kms, "GetKeyPolicy", key, "because no resource-based policy allows the kms:GetKeyPolicy action", root),
     )
+
+
+B = "444455556666"
+PARTNER = f"arn:aws:iam::{B}:role/Partner"
+PARTNER_SESSION = f"arn:aws:sts::{B}:assumed-role/Partner/kmscli"
+
+
+def shared_with_b() -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "Allow an external account to use this key",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{B}:root"},
+                    "Action": ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"],
+                    "Resource": "*",
+                },
+            ],
+        }
+    )
+
+
+def test_a_key_of_another_account_by_its_key_arn_when_both_sides_allow(kms: KmsSession) -> None:
+    shared = new_key(kms, "--policy", shared_with_b())
+    private = new_key(kms)
+    write_identities(
+        kms,
+        principals(
+            {"Arn": PARTNER, "Profiles": ["partner"], "Policies": [use_keys(f"arn:aws:kms:*:{ACCOUNT}:key/*")]},
+            {"Arn": f"arn:aws:iam::{B}:role/NoPolicy", "Profiles": ["nopolicy"]},
+        ),
+    )
+    as_partner = ("--profile", "partner")
+    blob = kms.ok("encrypt", "--key-id", shared, "--plaintext", "hi", *as_partner)["CiphertextBlob"]
+    decrypt = ("decrypt", "--cli-binary-format", "base64", "--ciphertext-blob", blob)
+    assert kms.ok(*decrypt, "--key-id", shared, *as_partner, "--query", "KeyId") == shared
+    # The key's account decrypts it too (the same key, the same state).
+    assert kms.ok(*decrypt, "--query", "KeyId") == shared
+    # Account B's side must allow as well.
+    assert kms.error("encrypt", "--key-id", shared, "--plaintext", "hi", "--profile", "nopolicy") == (
+        "AccessDeniedException",
+        denied(
+            kms,
+            "Encrypt",
+            shared,
+            "because no identity-based policy allows the kms:Encrypt action",
+            f"arn:aws:sts::{B}:assumed-role/NoPolicy/kmscli",
+        ),
+    )
+    # And account A's: the default policy does not name account B.
+    assert kms.error("encrypt", "--key-id", private, "--plaintext", "hi", *as_partner) == (
+        "AccessDeniedException",
+        denied(
+            kms, "Encrypt", private, "because no resource-based policy allows the kms:Encrypt action", PARTNER_SESSION
+        ),
+    )
+    # Only by key ARN: a key ID names a key of the caller's own account.
+    key_id = shared.rsplit("/", 1)[1]
+    assert kms.error("encrypt", "--key-id", key_id, "--plaintext", "hi", *as_partner) == (
+        "NotFoundException",
+        f"Key 'arn:aws:kms:us-west-2:{B}:key/{key_id}' does not exist",
+    )
+    # Operations KMS does not allow across accounts do not reach it.
+    assert kms.error("disable-key", "--key-id", shared, *as_partner)[0] == "NotFoundException"
+    # The caller's account is its ARN's: account B has no keys of its own (listing needs no permission
+    # with authorization off, and kms:ListKeys in an IAM policy otherwise).
+    assert kms.error("list-keys", *as_partner)[0] == "AccessDeniedException"
+    kms.environ["KMSCLI_AUTHORIZATION"] = "off"
+    assert kms.ok("list-keys", *as_partner) == {"Keys": []}
+    assert len(kms.ok("list-keys")["Keys"]) == 2

@@ -261,6 +261,22 @@ def test_in_region_is_another_namespace_of_the_same_account(session: Session) ->
         assert repo.in_region("eu-west-1").list_keys(None, 10) == []
 
 
+def test_in_account_sees_another_account_in_the_same_transaction(session: Session) -> None:
+    key_id = KEY_IDS[0]
+    with session(account=OTHER_ACCOUNT) as other:
+        other.put_key(make_key(key_id, account=OTHER_ACCOUNT, description="theirs"))
+        other.put_tags(key_id, [Tag("owner", "them")])
+    with session() as repo:
+        theirs = repo.in_account(OTHER_ACCOUNT, REGION)
+        assert (theirs.account_id, theirs.region, repo.account_id) == (OTHER_ACCOUNT, REGION, ACCOUNT)
+        assert (theirs.get_key(key_id), theirs.get_tags(key_id)) == (
+            make_key(key_id, account=OTHER_ACCOUNT, description="theirs"),
+            [Tag("owner", "them")],
+        )
+        assert repo.get_key(key_id) is None
+        assert theirs.in_account(ACCOUNT, REGION).get_key(key_id) is None
+
+
 def test_accounts_are_isolated(session: Session) -> None:
     key_id = KEY_IDS[0]
     with session(account=ACCOUNT) as repo:
