@@ -205,10 +205,16 @@ def executor(session: Session, profile: str | None = None) -> server.Executor:
     """
 
     def execute(operation: str, params: Any, region: str, finish: Callable[[Any], bytes], **extra: Any) -> bytes:
-        return session.transact(
-            lambda repo, env: finish(core.call(operation, params, repo, env)),
-            writes=core.get_operation(operation).writes,
-            options={"region": region, "profile": profile, **extra},
-        )
+        try:
+            return session.transact(
+                lambda repo, env: finish(core.call(operation, params, repo, env)),
+                writes=core.get_operation(operation).writes,
+                options={"region": region, "profile": profile, **extra},
+            )
+        except config.ConfigError as e:
+            # Settings were checked at start-up; what is left comes from the request (X-Kmscli-Via-Service).
+            from kmscli.core.errors import ValidationException
+
+            raise ValidationException(str(e)) from None
 
     return execute

@@ -182,6 +182,15 @@ def test_the_via_service_header_opens_an_aws_managed_key(launch: Any, state: Pat
     app.meta.events.register("before-sign.kms.Encrypt", via_s3)
     assert app.encrypt(KeyId="alias/aws/s3", Plaintext=b"x")["KeyId"].startswith(f"arn:aws:kms:{REGION}:{ACCOUNT}:key/")
 
+    def via_nonsense(request: Any, **kwargs: Any) -> None:
+        request.headers["X-Kmscli-Via-Service"] = "not a service"
+
+    app.meta.events.register("before-sign.kms.Decrypt", via_nonsense)
+    assert error_of(lambda: app.decrypt(CiphertextBlob=b"x" * 16)) == (
+        "ValidationException",
+        "kms:ViaService must name a service endpoint such as s3.us-east-1.amazonaws.com, not 'not a service'",
+    )
+
 
 def test_a_bad_identities_file_stops_the_start(state: Path) -> None:
     (state / "identities.json").write_text('{"Principals": [{"Arn": "nope"}]}', encoding="utf-8")
