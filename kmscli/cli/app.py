@@ -136,7 +136,7 @@ class Session:
             state_dir = getattr(store, "state_dir", None) or config.state_dir(
                 options.get("state_dir") or self.state_dir, self.environ
             )
-            reg = self._region(options, state_dir)
+            reg = region_of(options, self.environ, state_dir)
             style = config.responses(options.get("profile"), self.environ)
             config.clock(self.environ)
             from . import caller
@@ -175,18 +175,18 @@ class Session:
         debug(f"transaction took {(time.perf_counter() - started) * 1000:.1f} ms")
         return result
 
-    def _region(self, options: Mapping[str, Any], state_dir: str) -> str:
-        """The Region; a profile that names a principal of the identities file need not be in ~/.aws/config."""
-        try:
-            return config.region(options.get("region"), options.get("profile"), self.environ)
-        except config.ConfigError:
-            from . import caller
 
-            profile = options.get("profile") or self.environ.get("AWS_PROFILE")
-            if not caller.profile_is_a_principal(state_dir, self.environ, profile):
-                raise
-            environ = {k: v for k, v in self.environ.items() if k != "AWS_PROFILE"}
-            return config.region(options.get("region"), None, environ)
+def region_of(options: Mapping[str, Any], environ: Mapping[str, str], state_dir: str) -> str:
+    """The Region; a profile that names a principal of the identities file need not be in ~/.aws/config."""
+    try:
+        return config.region(options.get("region"), options.get("profile"), environ)
+    except config.ConfigError:
+        from . import caller
+
+        profile = options.get("profile") or environ.get("AWS_PROFILE")
+        if not caller.profile_is_a_principal(state_dir, environ, profile):
+            raise
+        return config.region(options.get("region"), None, {k: v for k, v in environ.items() if k != "AWS_PROFILE"})
 
 
 def _report(message: str) -> None:
@@ -227,9 +227,9 @@ def open_store(state_dir: str | os.PathLike[str] | None, database_url: str | Non
     return Store(config.state_dir(state_dir, environ), root_key)
 
 
-def settled_region(options: Mapping[str, Any], environ: Mapping[str, str]) -> str:
+def settled_region(options: Mapping[str, Any], environ: Mapping[str, str], state_dir: Any = None) -> str:
     """The command's Region, with a warning on stderr when AWS has no such Region (the command still runs)."""
-    region = config.region(options.get("region"), options.get("profile"), environ)
+    region = region_of(options, environ, config.state_dir(options.get("state_dir") or state_dir, environ))
     warning = config.unknown_region_warning(region, environ)
     if warning:
         click.echo(warning, err=True)
@@ -369,7 +369,7 @@ class OperationCommand(click.Command):
                 click.echo(skeleton(self.operation, parsed.values["generate_cli_skeleton"]), nl=False)
                 return
             if rt.env is None:
-                options = {**options, "region": settled_region(options, rt.environ)}
+                options = {**options, "region": settled_region(options, rt.environ, rt.state_dir)}
             api_params = self._api_params(parsed, options)
             _check_utf8(api_params)
             query = compile_query(options.get("query"))
