@@ -42,7 +42,8 @@ SPECS: tuple[argv.OptionSpec, ...] = (
         "--context-entries",
         "ContextEntries",
         "+",
-        help="Condition key values: ContextKeyName=string,ContextKeyValues=string,string,ContextKeyType=string ...",
+        help="Condition key values, one entry each: ContextKeyName=..., ContextKeyValues=... and "
+        "ContextKeyType=... joined by commas (the AWS CLI's shorthand), or a JSON list.",
     ),
     argv.OptionSpec(
         "--caller-arn", "CallerArn", "1", help="The ARN the requests are made as (default: the principal itself)."
