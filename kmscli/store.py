@@ -22,10 +22,10 @@ from kmscli.core import Alias, Key, KeyMaterial, KeyState, KeyUsage, Origin, Tag
 from kmscli.core.model import KeyManager
 
 if TYPE_CHECKING:
-    from kmscli.core.records import Grant, ImportToken
+    from kmscli.core.records import CustomKeyStore, Grant, ImportToken
     from kmscli.rootkey import RootKey
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "kmscli.sqlite3"
 BUSY_TIMEOUT_S = 60.0
 
@@ -75,6 +75,10 @@ CREATE TABLE IF NOT EXISTS import_tokens (
     PRIMARY KEY (account, region, token_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS import_tokens_by_key ON import_tokens (account, region, key_id, expires);
+CREATE TABLE IF NOT EXISTS custom_key_stores (
+    account TEXT NOT NULL, region TEXT NOT NULL, store_id TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (account, region, store_id)
+) WITHOUT ROWID;
 """
 
 
@@ -235,6 +239,8 @@ class Store:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 self._initialise(conn)
+            elif version < SCHEMA_VERSION:
+                self._upgrade(conn)
             elif version > SCHEMA_VERSION:
                 raise StateError(
                     f"the state was written by a newer kmscli (schema {version}, this one knows {SCHEMA_VERSION})",
@@ -270,6 +276,20 @@ class Store:
             # Another process may have initialised the file while this one waited for the lock.
             if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
                 # One statement at a time: executescript() would commit the open transaction.
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Bring a state of an older schema up to this one: the schema only adds tables and indexes."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
@@ -754,6 +774,47 @@ class SqliteRepository:
         # Look before writing: a read-only command must not write when there is nothing to erase.
         if self._conn.execute(f"SELECT 1 FROM import_tokens {where} LIMIT 1", args).fetchone() is not None:
             self._write(f"UPDATE import_tokens SET private_key = ? {where}", (b"", *args))
+
+    # ---------------------------------------------------------------- custom key stores
+
+    def get_custom_key_store(self, store_id: str) -> CustomKeyStore | None:
+        row = self._conn.execute(
+            "SELECT doc FROM custom_key_stores WHERE account = ? AND region = ? AND store_id = ?",
+            (*self._scope, store_id),
+        ).fetchone()
+        return None if row is None else _doc_to_store(row[0])
+
+    def put_custom_key_store(self, store: CustomKeyStore) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO custom_key_stores VALUES (?, ?, ?, ?)",
+            (*self._scope, store.custom_key_store_id, json.dumps(store._asdict(), separators=(",", ":"))),
+        )
+
+    def delete_custom_key_store(self, store_id: str) -> None:
+        self._write(
+            "DELETE FROM custom_key_stores WHERE account = ? AND region = ? AND store_id = ?", (*self._scope, store_id)
+        )
+
+    def list_custom_key_stores(self) -> list[CustomKeyStore]:
+        rows = self._conn.execute(
+            "SELECT doc FROM custom_key_stores WHERE account = ? AND region = ? ORDER BY store_id", self._scope
+        )
+        return [_doc_to_store(r[0]) for r in rows]
+
+    def list_custom_key_store_keys(self, store_id: str) -> list[str]:
+        # A scan of the Region's keys, for DeleteCustomKeyStore and CreateKey in an external key store only.
+        rows = self._conn.execute(
+            "SELECT key_id FROM keys WHERE account = ? AND region = ? "
+            "AND json_extract(doc, '$.custom_key_store_id') = ? ORDER BY key_id",
+            (*self._scope, store_id),
+        )
+        return [r[0] for r in rows]
+
+
+def _doc_to_store(text: str) -> CustomKeyStore:
+    from kmscli.core.records import CustomKeyStore
+
+    return CustomKeyStore(**json.loads(text))
 
 
 def _grant_to_doc(grant: Grant) -> str:

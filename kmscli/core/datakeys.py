@@ -79,7 +79,7 @@ def generate_data_key(repo: Repository, env: Env, req: GenerateDataKeyRequest) -
     size = _data_key_size(req.key_spec, req.number_of_bytes)
     dry_run(req.dry_run)
     plaintext = env.random_bytes(size)
-    blob, material_id = seal(env, key, plaintext, req.encryption_context)
+    blob, material_id = seal(repo, env, key, plaintext, req.encryption_context, "GenerateDataKey")
     return GenerateDataKeyResult(ciphertext_blob=blob, plaintext=plaintext, key_id=key.arn, key_material_id=material_id)
 
 
@@ -110,7 +110,9 @@ def generate_data_key_without_plaintext(
     key = _data_key_owner(repo, env, req.key_id, "GenerateDataKeyWithoutPlaintext")
     size = _data_key_size(req.key_spec, req.number_of_bytes)
     dry_run(req.dry_run)
-    blob, material_id = seal(env, key, env.random_bytes(size), req.encryption_context)
+    blob, material_id = seal(
+        repo, env, key, env.random_bytes(size), req.encryption_context, "GenerateDataKeyWithoutPlaintext"
+    )
     return GenerateDataKeyWithoutPlaintextResult(ciphertext_blob=blob, key_id=key.arn, key_material_id=material_id)
 
 
@@ -141,7 +143,7 @@ def _generate_pair(
         raise UnsupportedOperationException(f"KeyPairSpec {key_pair_spec} is not supported")
     dry_run(dry)
     private_key = env.generate_private_key(key_pair_spec)
-    blob, material_id = seal(env, key, private_key, context)
+    blob, material_id = seal(repo, env, key, private_key, context, operation_name)
     return _Pair(key, private_key, crypto.public_key_der(private_key), blob, material_id)
 
 

@@ -7,7 +7,10 @@ the CLI builds an Env from docs/decisions.md#identity and docs/decisions.md#repr
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .ports import KeyStoreBackends
 
 
 class Env(NamedTuple):
@@ -24,6 +27,8 @@ class Env(NamedTuple):
     generate_private_key: Callable[[str], bytes]
     # The response style: "guide" (the Developer Guide's examples) or "service" (today's KMS answers).
     responses: str = "guide"
+    # PKCS#11 tokens (CloudHSM clusters) and XKS proxies; None where nothing can reach them.
+    key_stores: KeyStoreBackends | None = None
 
     @property
     def partition(self) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .api import operation
 from .env import Env
 from .errors import (
-    CustomKeyStoreNotFoundException,
     LimitExceededException,
     UnsupportedOperationException,
     ValidationException,
@@ -15,8 +14,11 @@ from .errors import (
 from .granttokens import check_grant_tokens
 from .ids import key_arn, new_key_id
 from .keyspecs import ALGORITHM_MEMBER, CHINA_ONLY, KEY_SPECS, SYMMETRIC_MATERIAL_BYTES, UNGENERATABLE
-from .lookup import resolve_key
+from .lookup import as_reported, resolve_key
 from .model import Key, KeyMaterial, KeyState, KeyUsage, MultiRegionKeyType, Origin, Tag
+
+if TYPE_CHECKING:
+    from .records import CustomKeyStore
 from .ports import Repository
 from .shapes import SHAPES
 from .validation import enum_violation, validation_error
@@ -33,6 +35,10 @@ class MultiRegionConfiguration(NamedTuple):
     multi_region_key_type: MultiRegionKeyType
     primary_key: MultiRegionKey
     replica_keys: tuple[MultiRegionKey, ...]
+
+
+class XksKeyConfiguration(NamedTuple):
+    id: str
 
 
 class KeyMetadata(NamedTuple):
@@ -63,6 +69,7 @@ class KeyMetadata(NamedTuple):
     multi_region_configuration: MultiRegionConfiguration | None = None
     pending_deletion_window_in_days: int | None = None
     mac_algorithms: tuple[str, ...] | None = None
+    xks_key_configuration: XksKeyConfiguration | None = None
     # Only in the service response style: the guide's outputs predate it (docs/responses.md).
     current_key_material_id: str | None = None
 
@@ -84,6 +91,9 @@ def key_metadata(key: Key, style: str = "guide") -> KeyMetadata:
         key_manager=key.key_manager,
         key_spec=key.key_spec,
         multi_region=key.multi_region,
+        custom_key_store_id=key.custom_key_store_id,
+        cloud_hsm_cluster_id=key.cloud_hsm_cluster_id,
+        xks_key_configuration=XksKeyConfiguration(key.xks_key_id) if key.xks_key_id is not None else None,
         deletion_date=key.deletion_date if key.key_state == KeyState.PendingDeletion else None,
         valid_to=valid_to,
         expiration_model=expiration_model,
@@ -190,18 +200,34 @@ def _key_usage_of(req: CreateKeyRequest, key_spec: str) -> KeyUsage:
 
 def _origin_of(req: CreateKeyRequest, key_spec: str) -> Origin:
     origin = Origin(req.origin or Origin.AWS_KMS)
-    # kmscli has no custom key stores (docs/decisions.md#scope).
-    if req.custom_key_store_id is not None:
-        raise CustomKeyStoreNotFoundException("")
-    if origin in (Origin.AWS_CLOUDHSM, Origin.EXTERNAL_KEY_STORE):
+    if origin in (Origin.AWS_CLOUDHSM, Origin.EXTERNAL_KEY_STORE) and req.custom_key_store_id is None:
         raise UnsupportedOperationException(f"Origin {origin} requires a custom key store")
-    if req.xks_key_id is not None:
+    if req.xks_key_id is not None and origin != Origin.EXTERNAL_KEY_STORE:
         raise ValidationException("XksKeyId can be specified only for keys with Origin EXTERNAL_KEY_STORE")
     if key_spec in UNGENERATABLE:
         raise UnsupportedOperationException(f"KeySpec {key_spec} is not supported")
     if origin == Origin.EXTERNAL and key_spec.startswith("ML_KEM_"):
         raise UnsupportedOperationException(f"KeySpec {key_spec} does not support Origin EXTERNAL")
     return origin
+
+
+def _custom_key_store_of(repo: Repository, env: Env, req: CreateKeyRequest, key_spec: str) -> CustomKeyStore:
+    """The connected custom key store the new key goes into; only symmetric, single-Region keys go there."""
+    from .customkeystores import find_store, store_for_new_key
+
+    assert req.custom_key_store_id is not None
+    store = find_store(repo, req.custom_key_store_id)
+    if req.origin not in (Origin.AWS_CLOUDHSM, Origin.EXTERNAL_KEY_STORE):
+        raise UnsupportedOperationException(
+            f"A KMS key in custom key store {store.custom_key_store_id} must have Origin {store.store_type}."
+        )
+    if key_spec != "SYMMETRIC_DEFAULT":
+        raise UnsupportedOperationException(f"KeySpec {key_spec} is not supported for keys in a custom key store.")
+    if req.multi_region:
+        raise UnsupportedOperationException("Multi-Region keys cannot be created in a custom key store.")
+    if req.origin == Origin.EXTERNAL_KEY_STORE and req.xks_key_id is None:
+        raise ValidationException("XksKeyId is required for keys with Origin EXTERNAL_KEY_STORE.")
+    return store_for_new_key(repo, env, store.custom_key_store_id, req.origin)
 
 
 def new_material(env: Env, key_spec: str) -> KeyMaterial:
@@ -223,6 +249,7 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
 
     key_spec = _key_spec_of(req)
     usage = _key_usage_of(req, key_spec)
+    store = _custom_key_store_of(repo, env, req, key_spec) if req.custom_key_store_id is not None else None
     origin = _origin_of(req, key_spec)
     multi_region = bool(req.multi_region)
     key_id = new_key_id(env.id_bytes(16), multi_region)
@@ -245,7 +272,15 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
             f"The request was rejected because the number of KMS keys in {env.region} would exceed "
             f"the quota of {MAX_KEYS_PER_REGION}."
         )
-    generated = origin == Origin.AWS_KMS
+    generated = origin in (Origin.AWS_KMS, Origin.EXTERNAL_KEY_STORE)
+    if store is not None:
+        from .customkeystores import check_external_key, generate_backing_key
+
+        if origin == Origin.EXTERNAL_KEY_STORE:
+            assert req.xks_key_id is not None
+            check_external_key(repo, env, store, req.xks_key_id, arn)
+        else:
+            generate_backing_key(env, store, key_id)
     key = Key(
         key_id=key_id,
         arn=arn,
@@ -261,7 +296,16 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
         multi_region=multi_region,
         primary_region=env.region if multi_region else None,
         materials=(new_material(env, key_spec),) if generated else (),
+        custom_key_store_id=req.custom_key_store_id,
+        cloud_hsm_cluster_id=store.cloud_hsm_cluster_id if store is not None else None,
+        xks_key_id=req.xks_key_id,
     )
+    if origin == Origin.AWS_CLOUDHSM:
+        # The key material is in the token, under the key ID; the state keeps only an ID for it.
+        key = key._replace(
+            materials=(KeyMaterial(material_id=env.random_bytes(32).hex(), secret=b"", created=env.now()),),
+            key_state=KeyState.Enabled,
+        )
     repo.put_key(key)
     if tags_to_store:
         repo.put_tags(key_id, tags_to_store)
@@ -289,7 +333,7 @@ def describe_key(repo: Repository, env: Env, req: DescribeKeyRequest) -> Describ
     check_grant_tokens(repo, req.grant_tokens)
     # Describing a predefined AWS alias (alias/aws/s3, ...) creates its AWS managed key, as on AWS.
     key = resolve_key(repo, env, req.key_id, allow_alias=True, operation="DescribeKey", create_managed=True)
-    return DescribeKeyResult(key_metadata(key, env.responses))
+    return DescribeKeyResult(key_metadata(as_reported(repo, key), env.responses))
 
 
 # ---------------------------------------------------------------- ListKeys

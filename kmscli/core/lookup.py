@@ -55,8 +55,22 @@ def resolve_key(
             raise NotFoundException(f"Alias {arn} is not found.")
         raise NotFoundException(f"Key '{key_arn(env.partition, env.region, env.account_id, key_id)}' does not exist")
     if operation is not None:
-        check_key_state(operation, key)
+        check_key_state(operation, as_reported(repo, key))
         refuse_aws_managed(operation, key, env.caller_arn)
+    return key
+
+
+def as_reported(repo: Repository, key: Key) -> Key:
+    """The key as KMS reports it: Unavailable while its custom key store is not connected.
+
+    Only reported, never stored: the key's own state comes back when the store connects again.
+    """
+    if key.custom_key_store_id is None:
+        return key
+    from .customkeystores import connected_store
+
+    if connected_store(repo, key) is None:
+        return key._replace(key_state=KeyState.Unavailable)
     return key
 
 
@@ -92,6 +106,10 @@ def apply_due_transitions(repo: Repository, env: Env, key: Key) -> Key | None:
         key = rotate_automatically(env, key, now)
         repo.put_key(key)
     if key.key_state == KeyState.PendingDeletion and key.deletion_date is not None and key.deletion_date <= now:
+        if key.custom_key_store_id is not None:
+            from .customkeystores import destroy_backing_key
+
+            destroy_backing_key(repo, env, key)
         repo.delete_key(key.key_id)
         if key.multi_region:
             from .multiregion import forget_member

@@ -28,14 +28,16 @@ DEFAULT_ROTATION_PERIOD_IN_DAYS = 365
 MAX_ON_DEMAND_ROTATIONS = 25
 # An on-demand rotation is refused this close to a scheduled automatic one.
 CONFLICT_WINDOW_S = 20 * 60
+# Keys in custom key stores are never rotated by KMS, automatically or on demand.
+_CUSTOM_KEY_STORE_ORIGINS = (Origin.AWS_CLOUDHSM, Origin.EXTERNAL_KEY_STORE)
 
 
 def _check_rotatable(key: Key, *, allow_external: bool = False) -> None:
     if key.key_spec != "SYMMETRIC_DEFAULT":
         # KMS answers asymmetric and HMAC keys with an empty message.
         raise UnsupportedOperationException("")
-    if key.origin == Origin.EXTERNAL and not allow_external:
-        raise UnsupportedOperationException(f"{key.arn} origin is EXTERNAL which is not valid for this operation.")
+    if key.origin in _CUSTOM_KEY_STORE_ORIGINS or (key.origin == Origin.EXTERNAL and not allow_external):
+        raise UnsupportedOperationException(f"{key.arn} origin is {key.origin} which is not valid for this operation.")
     if key.multi_region and (key.primary_region or key.region) != key.region:
         # The rotation property of a multi-Region key set belongs to its primary.
         raise UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
@@ -123,8 +125,8 @@ def get_key_rotation_status(repo: Repository, env: Env, req: GetKeyRotationStatu
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="GetKeyRotationStatus")
     if key.key_spec != "SYMMETRIC_DEFAULT":
         raise UnsupportedOperationException("")
-    if key.origin == Origin.EXTERNAL:
-        raise UnsupportedOperationException(f"{key.arn} origin is EXTERNAL which is not valid for this operation.")
+    if key.origin == Origin.EXTERNAL or key.origin in _CUSTOM_KEY_STORE_ORIGINS:
+        raise UnsupportedOperationException(f"{key.arn} origin is {key.origin} which is not valid for this operation.")
     pending = key.key_state in (KeyState.PendingDeletion, KeyState.PendingReplicaDeletion)
     if not key.rotation_enabled or pending:
         return GetKeyRotationStatusResult(False, key.arn)

@@ -35,12 +35,27 @@ def _transient(key: Key) -> KmsError:
     return KMSInvalidStateException(f"{key.arn} is {key.key_state.value.lower()}.")
 
 
+def _unavailable(key: Key) -> KmsError:
+    if key.xks_key_id is not None:
+        from .customkeystores import XKS_MESSAGES
+
+        return KMSInvalidStateException(XKS_MESSAGES["not_connected"])
+    return KMSInvalidStateException(f"{key.arn} is unavailable.")
+
+
 def _external_origin(key: Key) -> KmsError:
     return UnsupportedOperationException(f"{key.arn} origin is EXTERNAL which is not valid for this operation.")
 
 
 _PENDING = {_S.PendingDeletion: _pending_deletion, _S.PendingReplicaDeletion: _pending_deletion}
-_CRYPTO = {_S.Disabled: _disabled, _S.PendingImport: _pending_import, _S.Creating: _transient, **_PENDING}
+# Keys of a custom key store that is not connected are Unavailable: they cannot be used, only managed.
+_CRYPTO = {
+    _S.Disabled: _disabled,
+    _S.PendingImport: _pending_import,
+    _S.Creating: _transient,
+    _S.Unavailable: _unavailable,
+    **_PENDING,
+}
 _ANY: dict[KeyState, Refusal] = {}
 _MUTATE = dict(_PENDING)
 _ENABLE = {_S.PendingImport: _pending_import, _S.Updating: _transient, **_PENDING}
