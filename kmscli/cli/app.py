@@ -543,6 +543,7 @@ EXTRA_COMMANDS: dict[str, str] = {
     "serve": "kmscli.cli.serve:serve",
     "console": "kmscli.cli.console:console",
     "state": "kmscli.cli.state:state",
+    "xks-proxy": "kmscli.cli.xks_proxy:xks_proxy",
 }
 
 

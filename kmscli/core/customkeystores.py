@@ -806,6 +806,7 @@ def store_seal(
         "plaintext": _b64(inner),
         "encryptionAlgorithm": "AES_GCM",
         "additionalAuthenticatedData": _b64(aad[: _header_length(aad)]),
+        "ciphertextDataIntegrityValueAlgorithm": "SHA_256",
     }
     assert key.xks_key_id is not None
     try:
@@ -818,7 +819,13 @@ def store_seal(
     metadata = _unb64(answer.get("ciphertextMetadata")) if answer.get("ciphertextMetadata") is not None else b""
     if iv is None or len(iv) not in (12, 16) or tag is None or len(tag) != 16 or outer is None or metadata is None:
         raise xks_failure("invalid_response", "crypto")
-    if len(outer) != len(inner) or len(metadata) > 255:
+    if len(outer) != len(inner) or len(metadata) > _MAX_CIPHERTEXT_METADATA:
+        raise xks_failure("invalid_response", "crypto")
+    # The ciphertext data integrity value: KMS computes it too, and refuses an answer that differs.
+    import hashlib
+
+    expected = _b64(hashlib.sha256(aad[: _header_length(aad)] + metadata + iv + outer + tag).digest())
+    if answer.get("ciphertextDataIntegrityValue") != expected:
         raise xks_failure("invalid_response", "crypto")
     return bytes([len(iv)]) + iv + tag + bytes([len(metadata)]) + metadata + outer
 
@@ -872,6 +879,9 @@ def store_unseal(
     if plaintext is None:
         raise xks_failure("invalid_ciphertext", "crypto")
     return plaintext
+
+
+_MAX_CIPHERTEXT_METADATA = 20
 
 
 def _header_length(aad: bytes) -> int:

@@ -23,6 +23,8 @@ from kmscli.cli import cli
 from kmscli.cli.app import Runtime
 from kmscli.keystores import KeyStoreAdapter
 
+from .xks_helpers import ProxyProcess
+
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 SO_PIN = "12345678"
 PIN = "kmsPswd1"
@@ -117,3 +119,15 @@ def invoke(runtime: Runtime) -> Callable[..., Result]:
         return CliRunner().invoke(cli, list(args), obj=runtime, input=input)
 
     return run
+
+
+@pytest.fixture
+def proxy(tmp_path: Path) -> Iterator[ProxyProcess]:
+    """`kmscli xks-proxy` keeping its keys in a key file of its own, on a free loopback port."""
+    from .xks_helpers import proxy_config, start_proxy
+
+    running = start_proxy(proxy_config(tmp_path / "proxy.json"), tmp_path / "proxy.log")
+    try:
+        yield running
+    finally:
+        running.stop()
