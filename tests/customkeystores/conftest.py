@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kmscli.cli import cli
-from kmscli.cli.app import Runtime
+from kmscli.cli.app import Session
 from kmscli.keystores import KeyStoreAdapter
 
 from .xks_helpers import ProxyProcess
@@ -107,14 +107,14 @@ def clusters(tmp_path: Path, token: str) -> Path:
 
 
 @pytest.fixture
-def runtime(state_dir: Path, env, clusters: Path) -> Runtime:  # type: ignore[no-untyped-def]
+def runtime(state_dir: Path, env, clusters: Path) -> Session:  # type: ignore[no-untyped-def]
     environ = {"KMSCLI_CLOUDHSM_CLUSTERS": str(clusters)}
     adapter = KeyStoreAdapter(environ, str(state_dir), time.time)
-    return Runtime(environ=environ, state_dir=state_dir, env=env._replace(key_stores=adapter))
+    return Session(environ=environ, state_dir=state_dir, env=env._replace(key_stores=adapter))
 
 
 @pytest.fixture
-def invoke(runtime: Runtime) -> Callable[..., Result]:
+def invoke(runtime: Session) -> Callable[..., Result]:
     def run(*args: str, input: str | None = None) -> Result:
         return CliRunner().invoke(cli, list(args), obj=runtime, input=input)
 
