@@ -18,6 +18,10 @@ ops         `kmscli encrypt`, `decrypt`, `sign` (ECC_NIST_P256, RSA_2048), `veri
             the cryptography costs beyond start-up and finding the key.
 scale       benchmarks/scale.py: commands in a Region holding --keys keys against 10 keys.
 concurrency benchmarks/concurrency.py: 32 mixed commands at once on one state directory.
+custom-key-stores
+            benchmarks/custom_key_stores.py: `kmscli encrypt` with an external key store key (through
+            `kmscli xks-proxy` on loopback; target <= 3x) and with a CloudHSM key store key (SoftHSMv2),
+            each against `kmscli encrypt` with an AWS_KMS key.
 server      benchmarks/server_load.py: `kmscli serve` on loopback with --clients boto3 clients,
             against the same six operations run as kmscli commands one after another, and against
             one client.
@@ -60,7 +64,7 @@ from processes import Sample, console_script, environ, timed
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-GROUPS = ("startup", "create-key", "ops", "scale", "concurrency", "server", "team")
+GROUPS = ("startup", "create-key", "ops", "scale", "concurrency", "server", "team", "custom-key-stores")
 
 # Every key spec kmscli generates material for (ML_KEM_512 is refused: `cryptography` cannot make it),
 # with the key usage its create-key names (None: the default, ENCRYPT_DECRYPT).
@@ -735,6 +739,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "concurrency": lambda: concurrency(python, kmscli, work, args.processes, args.rounds),
             "server": lambda: server(python, kmscli, work, args.clients, args.iterations, args.server_rounds),
             "team": lambda: team(python, work, args.clients, args.iterations, args.server_rounds),
+            "custom-key-stores": lambda: sibling("custom_key_stores").measure(
+                kmscli, work, args.runs, environ, paired, summarize
+            ),
         }
         for group in args.only:
             progress(f"group {group}")

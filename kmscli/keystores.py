@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kmscli.core.errors import KMSInternalException
-from kmscli.core.ports import HsmError, XksProxy
+
+if TYPE_CHECKING:
+    from kmscli.core.ports import XksProxy
 
 CLUSTERS_FILE = "cloudhsm-clusters.json"
 
@@ -75,10 +77,17 @@ def load_clusters(path: str) -> dict[str, Cluster]:
 class KeyStoreAdapter:
     """KeyStoreBackends for the CLI and `serve`: the clusters file, PKCS#11 tokens, XKS over HTTP(S)."""
 
-    def __init__(self, environ: Mapping[str, str], state_dir: str | None, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        environ: Mapping[str, str],
+        state_dir: str | None,
+        clock: Callable[[], float],
+        debug: Callable[[str], None] | None = None,
+    ) -> None:
         self.environ = environ
         self.state_dir = state_dir
         self.clock = clock
+        self.debug = debug or (lambda message: None)
 
     # ---------------------------------------------------------------- CloudHSM clusters
 
@@ -90,14 +99,18 @@ class KeyStoreAdapter:
         return load_clusters(self.clusters_path()).get(cluster_id)
 
     def _token(self, cluster_id: str) -> Any:
+        # Imported on use: every command builds this adapter, few use it (start-up time counts).
+        from kmscli.core.ports import HsmError
         from kmscli.pkcs11token import Pkcs11Token
 
         cluster = self._cluster(cluster_id)
         if cluster is None:
             raise HsmError("CLUSTER_NOT_FOUND")
+        self.debug(f"cluster {cluster_id}: PKCS#11 module {cluster.module}, token {cluster.token_label!r}")
         return Pkcs11Token(cluster.module, cluster.token_label)
 
     def _run(self, cluster_id: str, action: Callable[[Any], Any]) -> Any:
+        from kmscli.core.ports import HsmError
         from kmscli.pkcs11token import MissingBinding, TokenError
 
         try:
@@ -138,5 +151,15 @@ class KeyStoreAdapter:
             timeout = timeout_from(self.environ)
         except ValueError as e:
             raise KMSInternalException(str(e)) from None
-        client = XksClient(timeout_s=timeout, ca_bundle=self.environ.get("AWS_CA_BUNDLE") or None, clock=self.clock)
+        ca_bundle = self.environ.get("AWS_CA_BUNDLE") or None
+        self.debug(
+            f"XKS proxy call: POST {proxy.uri_endpoint}{proxy.uri_path}/{path} (SigV4 {proxy.access_key_id}, "
+            f"{proxy.region}), timeout {timeout} s, CA bundle {ca_bundle or 'none (system store)'}"
+        )
+        if proxy.uri_endpoint.startswith("http://"):
+            self.debug(
+                "plain HTTP to a loopback proxy is a kmscli extension for local testing: AWS KMS requires HTTPS "
+                "on port 443 with a certificate from a public certificate authority"
+            )
+        client = XksClient(timeout_s=timeout, ca_bundle=ca_bundle, clock=self.clock)
         return client.call(proxy, path, body)

@@ -195,6 +195,7 @@ def build_env(
     counter: Callable[[], int],
     style: str = "guide",
     state_dir: str | None = None,
+    debug: Callable[[str], None] | None = None,
 ) -> Env:
     from kmscli.keystores import KeyStoreAdapter
 
@@ -210,5 +211,5 @@ def build_env(
         generate_private_key=generate_private_key,
         responses=style,
         # Signatures to XKS proxies need the real time even when KMSCLI_FIXED_TIME fixes the reported one.
-        key_stores=KeyStoreAdapter(environ, state_dir, time.time),
+        key_stores=KeyStoreAdapter(environ, state_dir, time.time, debug),
     )

@@ -320,3 +320,16 @@ def test_describe_in_every_output_format(invoke: Invoke, output: str) -> None:
         oracle.close()
     result = invoke("describe-custom-key-stores", "--output", output)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+
+
+def test_without_python_pkcs11_the_error_names_what_to_install(invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    store_id = create_store(invoke)
+    # As if python-pkcs11 were not installed: `import pkcs11` fails.
+    monkeypatch.setitem(__import__("sys").modules, "pkcs11", None)
+    error(
+        invoke("connect-custom-key-store", "--custom-key-store-id", store_id),
+        "KMSInternalException",
+        "ConnectCustomKeyStore",
+        "PKCS#11 tokens need python-pkcs11: pip install 'kmscli[hsm]'",
+    )
+    assert store_entry(invoke, store_id)["ConnectionState"] == "DISCONNECTED"

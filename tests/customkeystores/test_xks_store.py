@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -223,8 +224,42 @@ def test_plain_http_only_for_loopback(invoke: Invoke) -> None:
     )
 
 
-def test_the_secret_is_never_printed_even_with_debug(invoke: Invoke, proxy: ProxyProcess) -> None:
-    store_id = ok(create_store(invoke, proxy.endpoint))["CustomKeyStoreId"]
-    result = invoke("describe-custom-key-stores", "--debug", "--custom-key-store-id", store_id)
-    assert SECRET_KEY not in result.stdout + result.stderr
-    assert json.loads(result.stdout)["CustomKeyStores"][0]["CustomKeyStoreId"] == store_id
+def test_debug_names_the_proxy_and_the_https_requirement_but_no_secret(
+    state_dir: Path, proxy: ProxyProcess, tmp_path: Path
+) -> None:
+    """A real process with --debug (the fixture runtime's fixed Env has no debug stream of its own)."""
+    import subprocess
+
+    environ = {"KMSCLI_STATE_DIR": str(state_dir), "PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    done = subprocess.run(
+        ["kmscli", "--debug", "create-custom-key-store", "--custom-key-store-name", "Debugged",
+         "--custom-key-store-type", "EXTERNAL_KEY_STORE", "--xks-proxy-uri-endpoint", proxy.endpoint,
+         "--xks-proxy-uri-path", URI_PATH, "--xks-proxy-connectivity", "PUBLIC_ENDPOINT",
+         "--xks-proxy-authentication-credential", f"AccessKeyId={ACCESS_KEY},RawSecretAccessKey={SECRET_KEY}"],
+        env=environ, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["CustomKeyStoreId"].startswith("cks-")
+    lines = done.stderr.splitlines()
+    assert (
+        f"kmscli debug: XKS proxy call: POST {proxy.endpoint}{URI_PATH}/health (SigV4 {ACCESS_KEY}, us-east-1), "
+        "timeout 5.0 s, CA bundle none (system store)"
+    ) in lines
+    assert (
+        "kmscli debug: plain HTTP to a loopback proxy is a kmscli extension for local testing: AWS KMS requires "
+        "HTTPS on port 443 with a certificate from a public certificate authority"
+    ) in lines
+    assert SECRET_KEY not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "61", "soon", "nan"])
+def test_a_bad_timeout_is_refused_with_its_bounds(
+    invoke: Invoke, proxy: ProxyProcess, runtime: Any, value: str
+) -> None:
+    runtime.environ["KMSCLI_XKS_TIMEOUT"] = value
+    error(
+        create_store(invoke, proxy.endpoint),
+        "KMSInternalException",
+        "CreateCustomKeyStore",
+        f"KMSCLI_XKS_TIMEOUT must be a number of seconds from 0.05 to 60, not {value!r}",
+    )
