@@ -142,6 +142,9 @@ class KeyStoreAdapter:
     def hsm_destroy_key(self, cluster_id: str, pin: str, label: str) -> None:
         self._run(cluster_id, lambda t: t.destroy(pin, label))
 
+    def hsm_random(self, cluster_id: str, pin: str, count: int) -> bytes:
+        return bytes(self._run(cluster_id, lambda t: t.random(pin, count)))
+
     # ---------------------------------------------------------------- XKS proxies
 
     def xks_call(self, proxy: XksProxy, path: str, body: dict[str, Any]) -> dict[str, Any]:

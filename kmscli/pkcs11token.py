@@ -152,6 +152,11 @@ class Pkcs11Token:
             except (pkcs11.GeneralError, pkcs11.EncryptedDataInvalid, pkcs11.EncryptedDataLenRange):
                 return None
 
+    def random(self, pin: str, count: int) -> bytes:
+        """`count` bytes from the token's random number generator."""
+        with self.session(pin) as session:
+            return bytes(session.generate_random(count * 8))
+
     def destroy(self, pin: str, label: str) -> None:
         with self.session(pin) as session:
             try:

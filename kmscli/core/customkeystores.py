@@ -920,3 +920,25 @@ def _unb64(value: Any) -> bytes | None:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         return None
+
+
+def random_from_store(repo: Repository, env: Env, store_id: str, count: int) -> bytes:
+    """GenerateRandom in a CloudHSM key store: random bytes from its token's generator."""
+    from .errors import UnsupportedOperationException
+    from .ports import HsmError
+
+    store = find_store(repo, store_id)
+    if store.store_type != CLOUDHSM:
+        raise UnsupportedOperationException(
+            f"GenerateRandom is not supported for custom key store {store_id} of type {store.store_type}."
+        )
+    if store.connection_state != CONNECTED or store.cloud_hsm_cluster_id is None:
+        raise CustomKeyStoreInvalidStateException(
+            f"Custom key store {store_id} is not connected to its CloudHSM cluster."
+        )
+    try:
+        return _backends(env).hsm_random(store.cloud_hsm_cluster_id, store.secret, count)
+    except HsmError:
+        raise CustomKeyStoreInvalidStateException(
+            f"KMS cannot use the CloudHSM cluster of custom key store {store_id}."
+        ) from None

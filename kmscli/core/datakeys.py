@@ -14,7 +14,6 @@ from .api import operation
 from .crypto_checks import dry_run, refuse_recipient, usable_key
 from .encryption import seal
 from .errors import (
-    CustomKeyStoreNotFoundException,
     InvalidKeyUsageException,
     UnsupportedOperationException,
     ValidationException,
@@ -252,8 +251,13 @@ def generate_random(repo: Repository, env: Env, req: GenerateRandomRequest) -> G
     """
     refuse_recipient(req.recipient)
     if req.custom_key_store_id is not None:
-        # kmscli has no custom key stores (docs/decisions.md#scope).
-        raise CustomKeyStoreNotFoundException("")
+        from .customkeystores import random_from_store
+
+        if req.number_of_bytes is None:
+            raise ValidationException("NumberOfBytes is required.")
+        return GenerateRandomResult(
+            plaintext=random_from_store(repo, env, req.custom_key_store_id, req.number_of_bytes)
+        )
     if req.number_of_bytes is None:
         raise ValidationException("NumberOfBytes is required.")
     return GenerateRandomResult(plaintext=env.random_bytes(req.number_of_bytes))

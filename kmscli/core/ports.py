@@ -194,6 +194,10 @@ class KeyStoreBackends(Protocol):
 
     def hsm_destroy_key(self, cluster_id: str, pin: str, label: str) -> None: ...
 
+    def hsm_random(self, cluster_id: str, pin: str, count: int) -> bytes:
+        """`count` random bytes from the token's generator."""
+        ...
+
     def xks_call(self, proxy: XksProxy, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST `body` to `<uri_path>/<path>` of the proxy, signed; its JSON answer, or XksError."""
         ...

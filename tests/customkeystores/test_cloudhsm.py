@@ -333,3 +333,22 @@ def test_without_python_pkcs11_the_error_names_what_to_install(invoke: Invoke, m
         "PKCS#11 tokens need python-pkcs11: pip install 'kmscli[hsm]'",
     )
     assert store_entry(invoke, store_id)["ConnectionState"] == "DISCONNECTED"
+
+
+def test_generate_random_in_a_cloudhsm_key_store(invoke: Invoke) -> None:
+    store_id = create_store(invoke)
+    error(
+        invoke("generate-random", "--number-of-bytes", "16", "--custom-key-store-id", store_id),
+        "CustomKeyStoreInvalidStateException",
+        "GenerateRandom",
+        f"Custom key store {store_id} is not connected to its CloudHSM cluster.",
+    )
+    ok(invoke("connect-custom-key-store", "--custom-key-store-id", store_id))
+    made = ok(invoke("generate-random", "--number-of-bytes", "16", "--custom-key-store-id", store_id))
+    assert len(base64.b64decode(made["Plaintext"])) == 16
+    error(
+        invoke("generate-random", "--number-of-bytes", "16", "--custom-key-store-id", "cks-1234567890abcdef0"),
+        "CustomKeyStoreNotFoundException",
+        "GenerateRandom",
+        "",
+    )
