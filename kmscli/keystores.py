@@ -91,12 +91,17 @@ class KeyStoreAdapter:
 
     # ---------------------------------------------------------------- CloudHSM clusters
 
-    def clusters_path(self) -> str:
-        return self.environ.get("KMSCLI_CLOUDHSM_CLUSTERS") or os.path.join(self.state_dir or ".", CLUSTERS_FILE)
+    def clusters_path(self) -> str | None:
+        """KMSCLI_CLOUDHSM_CLUSTERS, else the file in the state directory (a database has none)."""
+        given = self.environ.get("KMSCLI_CLOUDHSM_CLUSTERS")
+        if given:
+            return given
+        return os.path.join(self.state_dir, CLUSTERS_FILE) if self.state_dir else None
 
     def _cluster(self, cluster_id: str) -> Cluster | None:
         # Read on every use: `serve` runs for long, and the user may declare a cluster meanwhile.
-        return load_clusters(self.clusters_path()).get(cluster_id)
+        path = self.clusters_path()
+        return None if path is None else load_clusters(path).get(cluster_id)
 
     def _token(self, cluster_id: str) -> Any:
         # Imported on use: every command builds this adapter, few use it (start-up time counts).

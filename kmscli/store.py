@@ -79,6 +79,11 @@ CREATE TABLE IF NOT EXISTS custom_key_stores (
     account TEXT NOT NULL, region TEXT NOT NULL, store_id TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (account, region, store_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS custom_key_store_keys (
+    account TEXT NOT NULL, region TEXT NOT NULL, store_id TEXT NOT NULL, key_id TEXT NOT NULL,
+    PRIMARY KEY (account, region, store_id, key_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS custom_key_store_keys_by_key ON custom_key_store_keys (account, region, key_id);
 """
 
 
@@ -468,6 +473,7 @@ _UPSERTED = {
         ("account", "region", "token_id"),
         ("key_id", "wrapping_algorithm", "wrapping_key_spec", "private_key", "expires"),
     ),
+    "custom_key_stores": (("account", "region", "store_id"), ("doc",)),
 }
 _UPSERT = {
     table: (
@@ -536,6 +542,13 @@ class SqliteRepository:
                 "INSERT INTO keys (account, region, key_id, doc) VALUES (?, ?, ?, ?)", (*self._scope, key.key_id, doc)
             )
             self._count_keys(+1)
+            if key.custom_key_store_id is not None:
+                # A key never changes store: indexed once, when it is created.
+                self._write(
+                    "INSERT INTO custom_key_store_keys (account, region, store_id, key_id) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (account, region, store_id, key_id) DO NOTHING",
+                    (*self._scope, key.custom_key_store_id, key.key_id),
+                )
 
     def _count_keys(self, delta: int) -> None:
         # A running count, so the 100,000-key quota check costs the same at any size.
@@ -558,7 +571,7 @@ class SqliteRepository:
             "(SELECT grant_id FROM grants WHERE account = ? AND region = ? AND key_id = ?)",
             (*self._scope, *self._scope, key_id),
         )
-        for table in ("grants", "import_tokens"):
+        for table in ("grants", "import_tokens", "custom_key_store_keys"):
             self._write(
                 f"DELETE FROM {table} WHERE account = ? AND region = ? AND key_id = ?",
                 (*self._scope, key_id),
@@ -782,13 +795,38 @@ class SqliteRepository:
             "SELECT doc FROM custom_key_stores WHERE account = ? AND region = ? AND store_id = ?",
             (*self._scope, store_id),
         ).fetchone()
-        return None if row is None else _doc_to_store(row[0])
+        return None if row is None else self._doc_to_store(row[0])
 
     def put_custom_key_store(self, store: CustomKeyStore) -> None:
+        doc = store._asdict()
+        secret = doc.pop("secret")
+        if self._root_key is None:
+            doc["secret"] = secret
+        else:
+            # The key store password or proxy secret is sealed under the root key, as key material is.
+            sealed = self._root_key.seal(secret.encode("utf-8"), self._store_context(store.custom_key_store_id))
+            doc["sealed_secret"] = base64.b64encode(sealed).decode("ascii")
         self._write(
-            "INSERT OR REPLACE INTO custom_key_stores VALUES (?, ?, ?, ?)",
-            (*self._scope, store.custom_key_store_id, json.dumps(store._asdict(), separators=(",", ":"))),
+            _UPSERT["custom_key_stores"],
+            (*self._scope, store.custom_key_store_id, json.dumps(doc, separators=(",", ":"))),
         )
+
+    def _store_context(self, store_id: str) -> str:
+        return f"custom key store {self.account_id}/{self.region}/{store_id}"
+
+    def _doc_to_store(self, text: str) -> CustomKeyStore:
+        from kmscli.core.records import CustomKeyStore
+
+        doc = json.loads(text)
+        sealed = doc.pop("sealed_secret", None)
+        if sealed is not None:
+            context = self._store_context(doc["custom_key_store_id"])
+            if self._root_key is None:
+                from kmscli.rootkey import RootKeyError
+
+                raise RootKeyError(f"the secret of {context} is sealed under a root key: set KMSCLI_ROOT_KEY_FILE")
+            doc["secret"] = self._root_key.open(base64.b64decode(sealed), context).decode("utf-8")
+        return CustomKeyStore(**doc)
 
     def delete_custom_key_store(self, store_id: str) -> None:
         self._write(
@@ -799,22 +837,15 @@ class SqliteRepository:
         rows = self._conn.execute(
             "SELECT doc FROM custom_key_stores WHERE account = ? AND region = ? ORDER BY store_id", self._scope
         )
-        return [_doc_to_store(r[0]) for r in rows]
+        return [self._doc_to_store(r[0]) for r in rows]
 
     def list_custom_key_store_keys(self, store_id: str) -> list[str]:
-        # A scan of the Region's keys, for DeleteCustomKeyStore and CreateKey in an external key store only.
         rows = self._conn.execute(
-            "SELECT key_id FROM keys WHERE account = ? AND region = ? "
-            "AND json_extract(doc, '$.custom_key_store_id') = ? ORDER BY key_id",
+            "SELECT key_id FROM custom_key_store_keys WHERE account = ? AND region = ? AND store_id = ? "
+            "ORDER BY key_id",
             (*self._scope, store_id),
         )
         return [r[0] for r in rows]
-
-
-def _doc_to_store(text: str) -> CustomKeyStore:
-    from kmscli.core.records import CustomKeyStore
-
-    return CustomKeyStore(**json.loads(text))
 
 
 def _grant_to_doc(grant: Grant) -> str:

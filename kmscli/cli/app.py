@@ -141,7 +141,14 @@ class Session:
             try:
                 with store.transaction(write=write, account_id=account, region=reg) as repo:
                     env = self.env or config.build_env(
-                        account, reg, self.environ, lambda: repo.next_counter("ids"), style, store.state_dir, debug
+                        account,
+                        reg,
+                        self.environ,
+                        lambda: repo.next_counter("ids"),
+                        style,
+                        # A PostgreSQL store has no state directory.
+                        getattr(store, "state_dir", None),
+                        debug,
                     )
                     debug(f"account {env.account_id}, region {env.region}, write transaction: {write}")
                     result = body(repo, env)
