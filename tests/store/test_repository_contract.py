@@ -449,3 +449,17 @@ def test_a_read_transaction_never_writes(tmp_path: Path) -> None:
         read_then_write()
     with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
         assert repo.list_keys(None, 10) == [KEY_IDS[0]]
+
+
+def test_a_store_secret_is_sealed_under_the_root_key(tmp_path: Path) -> None:
+    """The key store password (a PIN) or proxy secret is never at rest in the clear when a root key is set."""
+    from kmscli import rootkey
+
+    store = Store(tmp_path / "state", rootkey.create(str(tmp_path / "root.key")))
+    with store.transaction(write=True, account_id=ACCOUNT, region=REGION) as repo:
+        repo.put_custom_key_store(make_store("cks-1", secret="a-PIN-nobody-sees"))
+    with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
+        assert repo.get_custom_key_store("cks-1") == make_store("cks-1", secret="a-PIN-nobody-sees")
+    assert b"a-PIN-nobody-sees" not in (tmp_path / "state" / DB_NAME).read_bytes()
+    wal = tmp_path / "state" / f"{DB_NAME}-wal"
+    assert not wal.exists() or b"a-PIN-nobody-sees" not in wal.read_bytes()
