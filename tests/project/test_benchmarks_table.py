@@ -196,7 +196,7 @@ def test_only_refuses_an_unknown_group(capsys):
     assert captured.out == ""
     assert captured.err.endswith(
         "error: argument --only: unknown group(s) rsa; choose from "
-        "('startup', 'create-key', 'ops', 'scale', 'concurrency', 'server', 'team')\n"
+        "('startup', 'create-key', 'ops', 'scale', 'concurrency', 'server', 'team', 'custom-key-stores')\n"
     )
 
 
