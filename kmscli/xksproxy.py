@@ -333,7 +333,7 @@ class Proxy:
             return Answer(405, None, operation or "-", "MethodNotAllowed")
         try:
             try:
-                sigv4.verify(
+                signed = sigv4.verify(
                     method,
                     target,
                     headers,
@@ -345,6 +345,11 @@ class Proxy:
                 )
             except sigv4.SignatureError as e:
                 raise ProxyError("AuthenticationFailedException", e.message) from None
+            if signed.region != self.config.region:
+                # KMS signs with the Region of the key store, which the proxy is configured for.
+                raise ProxyError(
+                    "AuthenticationFailedException", f"Credential should be scoped to the Region {self.config.region}"
+                )
             if self.throttle is not None and not self.throttle.take():
                 raise ProxyError("ThrottlingException", "The request rate is too high.")
             if operation is None:

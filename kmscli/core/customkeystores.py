@@ -716,7 +716,7 @@ def generate_backing_key(env: Env, store: CustomKeyStore, key_id: str) -> None:
         ) from None
 
 
-def check_external_key(repo: Repository, env: Env, store: CustomKeyStore, xks_key_id: str, key_arn: str) -> None:
+def check_external_key(repo: Repository, env: Env, store: CustomKeyStore, xks_key_id: str) -> None:
     """GetKeyMetadata: the external key must be an enabled AES-256 key for ENCRYPT and DECRYPT."""
     from .ports import XksError
 
@@ -727,7 +727,8 @@ def check_external_key(repo: Repository, env: Env, store: CustomKeyStore, xks_ke
             raise XksKeyAlreadyInUseException(
                 f"The external key {xks_key_id} is already associated with a KMS key in this external key store."
             )
-    body = {"requestMetadata": request_metadata(env, "CreateKey", kmsKeyArn=key_arn)}
+    # No kmsKeyArn: as in KMS, the key's ARN does not exist until the external key is accepted.
+    body = {"requestMetadata": request_metadata(env, "CreateKey")}
     try:
         answer = _backends(env).xks_call(xks_proxy(store, env.region), f"keys/{xks_key_id}/metadata", body)
     except XksError as e:

@@ -278,7 +278,7 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
 
         if origin == Origin.EXTERNAL_KEY_STORE:
             assert req.xks_key_id is not None
-            check_external_key(repo, env, store, req.xks_key_id, arn)
+            check_external_key(repo, env, store, req.xks_key_id)
         else:
             generate_backing_key(env, store, key_id)
     key = Key(

@@ -116,6 +116,7 @@ class FakeProxy:
 
     def __init__(self) -> None:
         self.answers: dict[str, Any] = {}
+        self.requests: list[tuple[str, dict[str, str], Any]] = []
         self.release = threading.Event()
         owner = self
 
@@ -123,8 +124,9 @@ class FakeProxy:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 operation = self.path.rsplit("/", 1)[-1]
+                owner.requests.append((self.path, dict(self.headers.items()), json.loads(body)))
                 answer = owner.answers.get(operation)
                 if answer == "hang":
                     owner.release.wait(10)
@@ -177,7 +179,7 @@ def fake() -> Iterator[FakeProxy]:
 
 
 def _proxy(endpoint: str) -> XksProxy:
-    return XksProxy(endpoint, PATH, ACCESS_KEY, SECRET_KEY, "us-east-1")
+    return XksProxy(endpoint, PATH, ACCESS_KEY, SECRET_KEY, "us-west-2")
 
 
 def _classify(call: Callable[[], Any]) -> tuple[str, str | None]:
@@ -343,3 +345,45 @@ def test_an_encrypt_answer_that_breaks_the_api_is_refused(invoke: Invoke, fake: 
         "Encrypt",
         XKS_MESSAGES["invalid_response"],
     )
+
+
+def test_what_kms_sends_the_proxy(invoke: Invoke, fake: FakeProxy, runtime: Any) -> None:
+    """requestMetadata and the bodies of GetHealthStatus, GetKeyMetadata and Encrypt, as the spec lists them."""
+    store_id = ok(_create(invoke, fake.endpoint))["CustomKeyStoreId"]
+    ok(invoke("connect-custom-key-store", "--custom-key-store-id", store_id))
+    key = ok(invoke("create-key", "--custom-key-store-id", store_id, "--origin", "EXTERNAL_KEY_STORE", "--xks-key-id",
+                    "k"))["KeyMetadata"]  # fmt: skip
+    fake.fail("encrypt", "InternalException")
+    invoke("encrypt", "--key-id", key["KeyId"], "--plaintext", "x")
+    paths = [path for path, _, _ in fake.requests]
+    assert paths == [f"{PATH}/health", f"{PATH}/health", f"{PATH}/keys/k/metadata", f"{PATH}/keys/k/encrypt"]
+    health, connect, metadata, encrypt = (body for _, _, body in fake.requests)
+    caller = runtime.env.caller_arn
+    assert {k: health["requestMetadata"][k] for k in ("kmsOperation",)} == {"kmsOperation": "CreateCustomKeyStore"}
+    assert connect["requestMetadata"]["kmsOperation"] == "ConnectCustomKeyStore"
+    assert set(metadata) == {"requestMetadata"}
+    assert set(metadata["requestMetadata"]) == {"awsPrincipalArn", "kmsOperation", "kmsRequestId"}
+    assert (metadata["requestMetadata"]["awsPrincipalArn"], metadata["requestMetadata"]["kmsOperation"]) == (
+        caller,
+        "CreateKey",
+    )
+    assert set(encrypt) == {
+        "requestMetadata",
+        "plaintext",
+        "encryptionAlgorithm",
+        "additionalAuthenticatedData",
+        "ciphertextDataIntegrityValueAlgorithm",
+    }
+    assert encrypt["requestMetadata"] | {"kmsRequestId": "-"} == {
+        "awsPrincipalArn": caller,
+        "kmsKeyArn": key["Arn"],
+        "kmsOperation": "Encrypt",
+        "kmsRequestId": "-",
+    }
+    assert (encrypt["encryptionAlgorithm"], encrypt["ciphertextDataIntegrityValueAlgorithm"]) == ("AES_GCM", "SHA_256")
+    # Every request is signed for kms-xks-proxy in the store's Region.
+    for _, headers, _ in fake.requests:
+        assert (
+            f"/{runtime.env.region}/kms-xks-proxy/aws4_request, SignedHeaders=content-type;host;x-amz-date, "
+            in (headers["Authorization"])
+        )

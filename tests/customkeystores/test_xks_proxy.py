@@ -157,7 +157,7 @@ def test_curl_aws_sigv4_is_accepted(proxy: ProxyProcess, tmp_path: Path) -> None
             "curl",
             "-s",
             "--aws-sigv4",
-            "aws:amz:us-east-1:kms-xks-proxy",
+            "aws:amz:us-west-2:kms-xks-proxy",
             "--user",
             f"{ACCESS_KEY_2}:{SECRET_KEY_2}",
             "-X",
@@ -246,6 +246,7 @@ def test_authentication_failed_exception(proxy: ProxyProcess) -> None:
         "AuthenticationFailedException",
     )
     assert error(post(proxy.port, path, encrypt_body(), service="kms")) == (401, "AuthenticationFailedException")
+    assert error(post(proxy.port, path, encrypt_body(), region="eu-west-1")) == (401, "AuthenticationFailedException")
     assert error(post(proxy.port, path, encrypt_body(), headers={"Content-Type": "application/json"})) == (
         401,
         "AuthenticationFailedException",

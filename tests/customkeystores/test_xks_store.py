@@ -230,7 +230,12 @@ def test_debug_names_the_proxy_and_the_https_requirement_but_no_secret(
     """A real process with --debug (the fixture runtime's fixed Env has no debug stream of its own)."""
     import subprocess
 
-    environ = {"KMSCLI_STATE_DIR": str(state_dir), "PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    environ = {
+        "KMSCLI_STATE_DIR": str(state_dir),
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "AWS_REGION": "us-west-2",
+    }
     done = subprocess.run(
         ["kmscli", "--debug", "create-custom-key-store", "--custom-key-store-name", "Debugged",
          "--custom-key-store-type", "EXTERNAL_KEY_STORE", "--xks-proxy-uri-endpoint", proxy.endpoint,
@@ -242,7 +247,7 @@ def test_debug_names_the_proxy_and_the_https_requirement_but_no_secret(
     assert json.loads(done.stdout)["CustomKeyStoreId"].startswith("cks-")
     lines = done.stderr.splitlines()
     assert (
-        f"kmscli debug: XKS proxy call: POST {proxy.endpoint}{URI_PATH}/health (SigV4 {ACCESS_KEY}, us-east-1), "
+        f"kmscli debug: XKS proxy call: POST {proxy.endpoint}{URI_PATH}/health (SigV4 {ACCESS_KEY}, us-west-2), "
         "timeout 5.0 s, CA bundle none (system store)"
     ) in lines
     assert (

@@ -24,10 +24,11 @@ ACCESS_KEY_2 = "BBCDEFGHIJKLMNOPQRST"
 SECRET_KEY_2 = "bbcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
 PREFIX = "example/uri/path/prefix"
 URI_PATH = f"/{PREFIX}/kms/xks/v1"
-REGION = "us-east-1"
+# The Region of the tests' fixed Env, so that the key store and the proxy agree.
+REGION = "us-west-2"
 READY = re.compile(r"kmscli xks-proxy: listening on http://127\.0\.0\.1:(\d+) path (\S+)\n")
 PRINCIPAL = "arn:aws:iam::111122223333:root"
-KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_ARN = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def proxy_config(path: Path, **extra: Any) -> Path:
@@ -95,13 +96,13 @@ def start_proxy(config: Path, log_path: Path, env: dict[str, str] | None = None)
 
 def signed_headers(
     url: str, body: bytes, access_key: str = ACCESS_KEY, secret: str = SECRET_KEY, at: datetime.datetime | None = None,
-    service: str = "kms-xks-proxy", method: str = "POST",
+    service: str = "kms-xks-proxy", method: str = "POST", region: str = REGION,
 ) -> dict[str, str]:  # fmt: skip
     """Headers botocore's SigV4 signer adds for this request, as KMS signs its proxy requests."""
     request = AWSRequest(method=method, url=url, headers={"Content-Type": "application/json"}, data=body)
     when = at or datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     with mock.patch("botocore.auth.get_current_datetime", return_value=when):
-        SigV4Auth(Credentials(access_key, secret), service, REGION).add_auth(request)
+        SigV4Auth(Credentials(access_key, secret), service, region).add_auth(request)
     return dict(request.headers.items())
 
 
