@@ -537,3 +537,87 @@ def create_key(ctx: click.Context, /, **given: Any) -> None:
         "AliasArn": result.alias_arn,
     }
     click.echo(output.render(document, output=options.get("output") or "json", query=query), nl=False)
+
+
+# ---------------------------------------------------------------- list-keys
+
+
+_COLUMNS = ("Aliases", "Key ID", "Status", "Key spec", "Key usage", "Description", "Deletion date")
+_CELL = 28  # aliases and descriptions are cut to this, so a row stays one line
+
+
+@console.command("list-keys", cls=ConsoleCommand)
+@click.option(
+    "--aws-managed",
+    is_flag=True,
+    help="List the AWS managed keys (alias/aws/...) instead of the customer managed ones.",
+)
+@_global_options
+@click.pass_context
+def list_keys(ctx: click.Context, /, **given: Any) -> None:
+    """List the keys as the console's key table.
+
+    One row per key, sorted by alias as the console sorts them: its aliases, key ID, status,
+    key spec, key usage, description and deletion date. The customer managed keys of the
+    Region, or with --aws-managed the AWS managed ones. The state is read once, in one
+    transaction. With --output json, the same rows as JSON.
+
+    Examples:
+
+    \b
+      kmscli console list-keys
+      kmscli console list-keys --aws-managed --region eu-west-1
+    """
+    rt = ctx.find_object(Session) or Session()
+    options = {**ctx.meta.get("kmscli.globals", {}), **{k: given[k] for k in _GLOBALS if given[k] is not None}}
+    query = compile_query(options.get("query"))
+    Identity(rt, options)  # settles the Region first: a typo gets its warning
+    rows = rt.transact(
+        lambda repo, env: flow.console_key_table(repo, env, aws_managed=given["aws_managed"]),
+        writes=False,
+        options=options,
+    )
+    if (options.get("output") or "table") == "json" or query is not None:
+        document = {"Keys": [_row_document(r) for r in rows]}
+        click.echo(output.render(document, output=options.get("output") or "json", query=query), nl=False)
+        return
+    click.echo(_table(rows), nl=False)
+
+
+def _row_document(row: flow.ConsoleKeyRow) -> dict[str, Any]:
+    return {
+        "Aliases": list(row.aliases),
+        "KeyId": row.key_id,
+        "Status": row.status,
+        "KeySpec": row.key_spec,
+        "KeyUsage": row.key_usage,
+        "Description": row.description,
+        "DeletionDate": _date(row.deletion_date),
+    }
+
+
+def _date(epoch: float | None) -> str:
+    import time
+
+    return "-" if epoch is None else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(epoch))
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _CELL else text[: _CELL - 1] + "…"
+
+
+def _table(rows: list[flow.ConsoleKeyRow]) -> str:
+    cells = [list(_COLUMNS)] + [
+        [
+            _cut(", ".join(r.aliases) or "-"),
+            r.key_id,
+            r.status,
+            r.key_spec,
+            r.key_usage,
+            _cut(r.description or "-"),
+            _date(r.deletion_date),
+        ]
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(_COLUMNS))]
+    return "".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n" for row in cells)

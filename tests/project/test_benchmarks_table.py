@@ -181,6 +181,7 @@ def test_only_takes_group_names_and_runs_them_in_the_suite_order():
         "create-key",
         "ops",
         "scale",
+        "console",
         "concurrency",
         "server",
         "team",
@@ -196,7 +197,7 @@ def test_only_refuses_an_unknown_group(capsys):
     assert captured.out == ""
     assert captured.err.endswith(
         "error: argument --only: unknown group(s) rsa; choose from "
-        "('startup', 'create-key', 'ops', 'scale', 'concurrency', 'server', 'team', 'custom-key-stores')\n"
+        "('startup', 'create-key', 'ops', 'scale', 'console', 'concurrency', 'server', 'team', 'custom-key-stores')\n"
     )
 
 
