@@ -31,10 +31,10 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple, TextIO
 
 from kmscli import __version__, sigv4
+from kmscli.guarded_http import GuardedHandler, GuardedHTTPServer, Limits, Refusal
 
 SERVICE = "kms-xks-proxy"
 # The specification: requests more than 5 minutes from the proxy's clock fail authentication.
@@ -516,34 +516,24 @@ class Proxy:
 
 # ---------------------------------------------------------------- HTTP
 
+# The server hardening `kmscli serve` has (kmscli/guarded_http.py): Host and Origin checks, strict
+# framing, a read timeout per connection and a cap on connections, with the proxy's own body size.
+PROXY_LIMITS = Limits(read_timeout=SOCKET_TIMEOUT_S, max_connections=MAX_CONNECTIONS, max_body_bytes=MAX_BODY_BYTES)
 
-class ProxyHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
 
-    def __init__(self, host: str, port: int, proxy: Proxy, log: TextIO, *, allowed_hosts: tuple[str, ...]) -> None:
-        import socket
-
-        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+class ProxyHttpServer(GuardedHTTPServer):
+    def __init__(self, host: str, port: int, proxy: Proxy, log: TextIO, *, allowed_hosts: tuple[str, ...] = ()) -> None:
         self.proxy = proxy
-        self.log = log
-        self.allowed_hosts = allowed_hosts
+        self.log_stream = log
         self._log_lock = threading.Lock()
-        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        super().__init__((host, port), _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # The connection cap: beyond it a connection is closed at once rather than queued forever.
-        if not self.slots.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self.slots.release()
+        super().__init__(
+            host,
+            port,
+            _Handler,
+            limits=PROXY_LIMITS,
+            allowed_hosts=allowed_hosts,
+            log=lambda line: self.write_log(f"kmscli xks-proxy: {line}"),
+        )
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
@@ -554,13 +544,11 @@ class ProxyHttpServer(ThreadingHTTPServer):
 
     def write_log(self, line: str) -> None:
         with self._log_lock:
-            self.log.write(line + "\n")
-            self.log.flush()
+            self.log_stream.write(line + "\n")
+            self.log_stream.flush()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = SOCKET_TIMEOUT_S
+class _Handler(GuardedHandler):
     disable_nagle_algorithm = True
     wbufsize = 64 * 1024
     server: ProxyHttpServer
@@ -582,9 +570,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Allow", "POST")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
-        if answer.status in (400, 405, 411, 413) and answer.error in ("BadRequest", "LengthRequired", "TooLarge"):
+        if self.close_connection:
             self.send_header("Connection", "close")
-            self.close_connection = True
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
@@ -596,26 +583,10 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _answer(self) -> Answer:
-        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
-        if self.server.allowed_hosts and host not in self.server.allowed_hosts:
-            return Answer(
-                400, {"errorName": "ValidationException", "errorMessage": "Host not allowed"}, "-", "BadRequest"
-            )
-        length = self.headers.get("Content-Length")
-        if length is None:
-            if self.headers.get("Transfer-Encoding"):
-                return Answer(411, None, "-", "LengthRequired")
-            size = 0
-        else:
-            try:
-                size = int(length)
-            except ValueError:
-                size = -1
-            if size < 0:
-                return Answer(400, None, "-", "BadRequest")
-        if size > MAX_BODY_BYTES:
-            return Answer(413, None, "-", "TooLarge")
-        body = self.rfile.read(size) if size else b""
+        body = self.request_body()
+        if isinstance(body, Refusal):
+            # Nothing of the request ran; its body was not read, so the connection closes after this.
+            return Answer(body.status, {"errorName": body.error, "errorMessage": body.reason}, "-", body.error)
         try:
             return self.server.proxy.answer(self.command, self.path, list(self.headers.items()), body)
         except Exception as e:  # one request's bug must not take the proxy down

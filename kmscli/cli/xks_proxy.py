@@ -37,13 +37,20 @@ class ProxyStartError(click.ClickException):
     help="The address to listen on. Loopback unless you name another interface.",
 )
 @click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME[:PORT]",
+    help="Accept requests for this Host name too (besides loopback names and the address listened on).",
+)
+@click.option(
     "--port",
     type=click.IntRange(0, 65535),
     default=8443,
     show_default=True,
     help="The port to listen on; 0 picks a free one (the readiness line names it).",
 )
-def xks_proxy(config_path: str, host: str, port: int) -> None:
+def xks_proxy(config_path: str, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
     """An XKS proxy for external key stores.
 
     An external key store proxy of your own, backed by a PKCS#11 token (or, without a Pkcs11
@@ -78,11 +85,14 @@ def xks_proxy(config_path: str, host: str, port: int) -> None:
     if made:
         click.echo(f"kmscli xks-proxy: generated keys {', '.join(made)}", err=True)
     loopback = host in _LOOPBACK or host.startswith("127.")
-    allowed = ("127.0.0.1", "localhost", "::1") if loopback else ()
     try:
-        httpd = xksproxy.ProxyHttpServer(host, port, xksproxy.Proxy(config, keys), sys.stderr, allowed_hosts=allowed)
+        httpd = xksproxy.ProxyHttpServer(
+            host, port, xksproxy.Proxy(config, keys), sys.stderr, allowed_hosts=allowed_hosts
+        )
     except OSError as e:
         raise ProxyStartError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    except ValueError as e:
+        raise ProxyStartError(f"--allow-host: {e}") from None
     if not loopback:
         click.echo(
             f"kmscli xks-proxy: warning: listening on {host} over plain HTTP; KMS itself requires HTTPS "
