@@ -408,7 +408,10 @@ def create_console_key(repo: Repository, env: Env, req: ConsoleKeyRequest) -> Co
 
 def alias_exists(repo: Repository, env: Env, name: str) -> bool:
     """Whether the alias is taken already, so the form can say so before Finish (the console does)."""
-    return repo.get_alias(name) is not None
+    from .keyring import live_alias
+
+    # An alias whose key's deletion date passed went with the key, as create-alias sees it.
+    return live_alias(repo, env, name) is not None
 
 
 # ---------------------------------------------------------------- the key table (console list-keys)
@@ -436,7 +439,7 @@ def console_key_table(repo: Repository, env: Env, *, aws_managed: bool) -> list[
     describe-key would settle it (a deletion that fell due is done), so the table never shows a
     key that DescribeKey would call gone.
     """
-    from .lookup import apply_due_transitions
+    from .keyring import live_key
     from .model import KeyManager
 
     aliases: dict[str, list[str]] = {}
@@ -455,8 +458,7 @@ def console_key_table(repo: Repository, env: Env, *, aws_managed: bool) -> list[
     while True:
         ids = repo.list_keys(after, _PAGE)
         for key_id in ids:
-            key = repo.get_key(key_id)
-            key = apply_due_transitions(repo, env, key) if key is not None else None
+            key = live_key(repo, env, key_id)
             if key is None or key.key_manager != wanted:
                 continue
             rows.append(

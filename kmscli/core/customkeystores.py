@@ -9,7 +9,6 @@ or FAILED when ConnectCustomKeyStore returns (KMS passes through CONNECTING).
 
 from __future__ import annotations
 
-import contextlib
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -38,6 +37,15 @@ from .errors import (
     XksProxyUriUnreachableException,
     XksProxyVpcEndpointServiceNotFoundException,
 )
+from .key_store_state import (
+    CLOUDHSM,
+    CONNECTED,
+    DISCONNECTED,
+    EXTERNAL,
+    FAILED,
+    XKS_MESSAGES,
+    connected_store,
+)
 from .model import KeyState
 from .records import CustomKeyStore
 
@@ -46,11 +54,6 @@ if TYPE_CHECKING:
     from .model import Key, KeyMaterial
     from .ports import KeyStoreBackends, Repository, XksProxy
 
-CLOUDHSM = "AWS_CLOUDHSM"
-EXTERNAL = "EXTERNAL_KEY_STORE"
-CONNECTED = "CONNECTED"
-DISCONNECTED = "DISCONNECTED"
-FAILED = "FAILED"
 # Custom key stores per account and Region (a KMS quota).
 MAX_STORES = 10
 
@@ -84,53 +87,6 @@ _STORE_ID = re.compile(r"cks-[0-9a-f]{17}")
 
 # ---------------------------------------------------------------- XKS proxy failures, as KMS reports them
 
-# For each way a proxy call can fail: KMS's message, which never passes on the proxy's own.
-XKS_MESSAGES = {
-    "ValidationException": "AWS KMS cannot interpret the response from the external key store proxy. If you see "
-    "this error repeatedly, report it to your external key store proxy administrator.",
-    "InvalidStateException": "The external key associated with this KMS key in an external key store is not "
-    "enabled in the external key manager. Enable the external key in the external key manager and retry the "
-    "request.",
-    "InvalidCiphertextException": "The external key store proxy rejected the request because the specified "
-    "ciphertext or encryption context is corrupted, missing, or otherwise invalid.",
-    "InvalidKeyUsageException": "The external key associated with this KMS key in an external key store does not "
-    "support the requested operation. Enable the operation on the key in your external key manager, and try the "
-    "request again.",
-    "AuthenticationFailedException": "The external key store proxy rejected the request because it could not "
-    "authenticate AWS KMS. Verify the XKS proxy authentication credentials for your external key store and update "
-    "if necessary.",
-    "AccessDeniedException": "The external key store proxy denied access to the operation. Verify that the user "
-    "and the external key are both authorized for this operation, and try the request again.",
-    "KeyNotFoundException": "The external key associated with this KMS key in an external key store was not found "
-    "in its external key manager. If the external key ID associated with this KMS key is incorrect, create a new "
-    "KMS key with the correct external key ID.",
-    "InvalidUriPathException": "The external key store proxy rejected the request because of an invalid URI path. "
-    "Verify the URI path for your external key store and update if necessary.",
-    "UnsupportedOperationException": "The external key store proxy rejected the request because it does not "
-    "support the requested operation. If you see this error repeatedly, report it to your external key store proxy "
-    "administrator.",
-    "DependencyTimeoutException": "The external key store proxy did not respond to the request in the time "
-    "allotted. Retry the request. If you see this error repeatedly, report it to your external key store proxy "
-    "administrator.",
-    "ThrottlingException": "The external key store proxy rejected the request due to a very high request rate. "
-    "Reduce the frequency of your calls using KMS keys in this external key store.",
-    "InternalException": "The external key store proxy rejected the request because it cannot communicate with the "
-    "external key manager. Verify that the external key store proxy configuration is correct and that the external "
-    "key manager is available.",
-    "unreachable": "AWS KMS cannot communicate with the external key store proxy. This might be a transient network "
-    "issue. If you see this error repeatedly, verify that your external key store proxy is active and is connected "
-    "to the network, and that its endpoint URI is correct in your external keystore.",
-    "tls": "AWS KMS cannot establish a TLS connection to the external key store proxy. Verify the TLS configuration, "
-    "including its certificate.",
-    "timeout": "AWS KMS rejected the request because the external key store proxy did not respond in time. Retry "
-    "the request. If you see this error repeatedly, report it to your external key store proxy administrator.",
-    "invalid_response": "AWS KMS cannot interpret the response from the external key store proxy. If you see this "
-    "error repeatedly, report it to your external key store proxy administrator.",
-    "invalid_ciphertext": "The ciphertext that the external key store proxy submitted for decryption, or the "
-    "encryption context, is corrupted, missing, or otherwise invalid.",
-    "not_connected": "This KMS key is in a custom key store that is not connected to its external key store proxy. "
-    "Connect the external key store and try the request again.",
-}
 
 # The exception for each failure, by the kind of KMS operation that called the proxy.
 _STORE_EXCEPTIONS: dict[str, type[KmsError]] = {
@@ -284,13 +240,11 @@ def _check_cluster(env: Env, cluster_id: str, trust_anchor: str | None) -> str:
 
 def _live_keys(repo: Repository, env: Env, store: CustomKeyStore) -> list[Key]:
     """The store's keys that still exist once what the clock made due is applied (deletions)."""
-    from .lookup import apply_due_transitions
+    from .keyring import live_key
 
     keys = []
     for key_id in repo.list_custom_key_store_keys(store.custom_key_store_id):
-        key = repo.get_key(key_id)
-        if key is not None:
-            key = apply_due_transitions(repo, env, key)
+        key = live_key(repo, env, key_id)
         if key is not None:
             keys.append(key)
     return keys
@@ -678,13 +632,6 @@ def disconnect_custom_key_store(repo: Repository, env: Env, req: CustomKeyStoreI
 # ---------------------------------------------------------------- keys in a custom key store
 
 
-def connected_store(repo: Repository, key: Key) -> CustomKeyStore | None:
-    """The key's store if it is connected; None if it is not (the key is then Unavailable)."""
-    assert key.custom_key_store_id is not None
-    store = repo.get_custom_key_store(key.custom_key_store_id)
-    return store if store is not None and store.connection_state == CONNECTED else None
-
-
 def store_for_new_key(repo: Repository, env: Env, store_id: str, origin: str) -> CustomKeyStore:
     """The connected store a new key goes into, checked against the Origin asked for."""
     store = find_store(repo, store_id)
@@ -742,22 +689,6 @@ def check_external_key(repo: Repository, env: Env, store: CustomKeyStore, xks_ke
         )
     if answer["keyStatus"] != "ENABLED":
         raise XksKeyInvalidConfigurationException(XKS_MESSAGES["InvalidStateException"])
-
-
-def destroy_backing_key(repo: Repository, env: Env, key: Key) -> None:
-    """When a CloudHSM-store key is deleted, its key material goes from the token too, if it can be reached.
-
-    A store that is disconnected keeps the material in its token (as AWS leaves it in the cluster).
-    """
-    from .ports import HsmError
-
-    if key.origin != CLOUDHSM or env.key_stores is None:
-        return
-    store = connected_store(repo, key)
-    if store is None or store.cloud_hsm_cluster_id is None:
-        return
-    with contextlib.suppress(HsmError):
-        env.key_stores.hsm_destroy_key(store.cloud_hsm_cluster_id, store.secret, key.key_id)
 
 
 # ---------------------------------------------------------------- cryptography with keys in a custom key store

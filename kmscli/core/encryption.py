@@ -18,7 +18,7 @@ from .api import operation
 from .crypto_checks import check_algorithm, check_usage, current_material, dry_run, refuse_recipient, usable_key
 from .errors import IncorrectKeyException, InvalidCiphertextException, ValidationException
 from .granttokens import check_grant_tokens
-from .lookup import resolve_key
+from .keyring import resolve_key
 from .model import Key, KeyUsage
 
 if TYPE_CHECKING:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
+# Dates are epoch seconds; periods and windows are given in days.
+DAY = 86400
+
 
 class KeyState(StrEnum):
     Creating = "Creating"

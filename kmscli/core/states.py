@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .errors import DisabledException, KmsError, KMSInvalidStateException, UnsupportedOperationException
-from .model import Key, KeyState
+from .errors import (
+    AccessDeniedException,
+    DisabledException,
+    KmsError,
+    KMSInvalidStateException,
+    UnsupportedOperationException,
+)
+from .model import Key, KeyManager, KeyState
 
 _S = KeyState
 Refusal = Callable[[Key], KmsError]
@@ -37,7 +43,7 @@ def _transient(key: Key) -> KmsError:
 
 def _unavailable(key: Key) -> KmsError:
     if key.xks_key_id is not None:
-        from .customkeystores import XKS_MESSAGES
+        from .key_store_state import XKS_MESSAGES
 
         return KMSInvalidStateException(XKS_MESSAGES["not_connected"])
     return KMSInvalidStateException(f"{key.arn} is unavailable.")
@@ -162,11 +168,7 @@ MANAGEMENT_OPERATIONS = frozenset(
 
 
 def refuse_aws_managed(operation: str, key: Key, caller_arn: str) -> None:
-    from .model import KeyManager
-
     if key.key_manager == KeyManager.AWS and operation in MANAGEMENT_OPERATIONS:
-        from .errors import AccessDeniedException
-
         raise AccessDeniedException(
             f"User: {caller_arn} is not authorized to perform: kms:{operation} on resource: {key.arn} "
             f"because no resource-based policy allows the kms:{operation} action"

@@ -378,6 +378,25 @@ def test_an_alias_in_use_is_refused_at_its_prompt(invoke, terminal, state_dir) -
     assert len(state(state_dir)[0]) == 2
 
 
+def test_an_alias_whose_key_passed_its_deletion_date_is_free_at_its_prompt(
+    invoke, runtime, terminal, state_dir
+) -> None:
+    # create-alias takes such a name (the alias went with its key), so the console's check must too.
+    first = invoke(
+        "console", "create-key", "--alias", "gone", "--yes", "--query", "KeyMetadata.KeyId", "--output", "text"
+    )
+    scheduled = invoke("schedule-key-deletion", "--key-id", first.stdout.strip(), "--pending-window-in-days", "7")
+    assert (first.exit_code, scheduled.exit_code) == (0, 0)
+    later = NOW + 7 * 86400
+    runtime.env = runtime.env._replace(clock=lambda: later)
+    answers = ["", "", "", "gone", "", "", "", "", "", "finish"]
+    result = invoke("console", "create-key", input="\n".join(answers) + "\n")
+    assert (result.exit_code, json.loads(result.stdout)["AliasName"]) == (0, "alias/gone")
+    assert "already in use" not in result.stderr
+    key_id = json.loads(result.stdout)["KeyMetadata"]["KeyId"]
+    assert state(state_dir) == ([key_id], [Alias("alias/gone", key_id, later, later)])
+
+
 def test_cancel_at_review_creates_nothing(invoke, terminal, state_dir) -> None:
     answers = ["", "", "", "kept", "", "", "", "", "", "c"]
     result = invoke("console", "create-key", input="\n".join(answers) + "\n")
