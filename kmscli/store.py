@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kmscli.core import Alias, Key, KeyMaterial, KeyState, KeyUsage, Origin, Tag
 from kmscli.core.model import KeyManager
+from kmscli.store_errors import StateError
 
 if TYPE_CHECKING:
     from kmscli.core.records import CustomKeyStore, Grant, ImportToken
@@ -85,13 +86,6 @@ CREATE TABLE IF NOT EXISTS custom_key_store_keys (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS custom_key_store_keys_by_key ON custom_key_store_keys (account, region, key_id);
 """
-
-
-class StateError(Exception):
-    """The state cannot be used (corrupt, newer schema, unreadable): one line naming the path."""
-
-    def __init__(self, what: str, path: str | os.PathLike[str]) -> None:
-        super().__init__(f"{what} ({os.fspath(path)})")
 
 
 # What SQLite's primary result codes (sqlite3.h) mean for the user; any other code: unreadable.
