@@ -45,7 +45,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ),
     ("the HTTP server", {"kmscli.server"}),
     ("the command line", {"kmscli.cli"}),
-    ("entry points", {"kmscli.__main__", "kmscli._artifacts"}),
+    ("entry points and generators", {"kmscli.__main__", "kmscli._artifacts", "kmscli._manpages"}),
 ]
 
 
