@@ -26,7 +26,9 @@ from .errors import (
     KMSInternalException,
     KMSInvalidStateException,
     LimitExceededException,
+    UnsupportedOperationException,
     ValidationException,
+    XksKeyAlreadyInUseException,
     XksKeyInvalidConfigurationException,
     XksKeyNotFoundException,
     XksProxyIncorrectAuthenticationCredentialException,
@@ -636,8 +638,6 @@ def store_for_new_key(repo: Repository, env: Env, store_id: str, origin: str) ->
     """The connected store a new key goes into, checked against the Origin asked for."""
     store = find_store(repo, store_id)
     if store.store_type != origin:
-        from .errors import UnsupportedOperationException
-
         raise UnsupportedOperationException(
             f"Origin {origin} is not valid for a custom key store of type {store.store_type}."
         )
@@ -669,8 +669,6 @@ def check_external_key(repo: Repository, env: Env, store: CustomKeyStore, xks_ke
 
     for other in _live_keys(repo, env, store):
         if other.xks_key_id == xks_key_id:
-            from .errors import XksKeyAlreadyInUseException
-
             raise XksKeyAlreadyInUseException(
                 f"The external key {xks_key_id} is already associated with a KMS key in this external key store."
             )
@@ -856,7 +854,6 @@ def _unb64(value: Any) -> bytes | None:
 
 def random_from_store(repo: Repository, env: Env, store_id: str, count: int) -> bytes:
     """GenerateRandom in a CloudHSM key store: random bytes from its token's generator."""
-    from .errors import UnsupportedOperationException
     from .ports import HsmError
 
     store = find_store(repo, store_id)
