@@ -22,7 +22,7 @@ from .api import call
 from .errors import KmsError, ParamValidationError
 from .ids import alias_arn
 from .keyspecs import CHINA_ONLY, KEY_SPECS, UNGENERATABLE
-from .model import KeyUsage, Origin, Tag
+from .model import KeyManager, KeyUsage, Origin, Tag
 from .shapes import SHAPES
 
 if TYPE_CHECKING:
@@ -440,7 +440,6 @@ def console_key_table(repo: Repository, env: Env, *, aws_managed: bool) -> list[
     key that DescribeKey would call gone.
     """
     from .keyring import live_key
-    from .model import KeyManager
 
     aliases: dict[str, list[str]] = {}
     after: str | None = None

@@ -383,7 +383,7 @@ def test_an_alias_whose_key_passed_its_deletion_date_is_free_at_its_prompt(
 ) -> None:
     # create-alias takes such a name (the alias went with its key), so the console's check must too.
     first = invoke(
-        "console", "create-key", "--alias", "gone", "--yes", "--query", "KeyMetadata.KeyId", "--output", "text"
+        "console", "create-key", "--alias-name", "gone", "--yes", "--query", "KeyMetadata.KeyId", "--output", "text"
     )
     scheduled = invoke("schedule-key-deletion", "--key-id", first.stdout.strip(), "--pending-window-in-days", "7")
     assert (first.exit_code, scheduled.exit_code) == (0, 0)
