@@ -20,6 +20,10 @@ ops         `kmscli encrypt`, `decrypt`, `sign` (ECC_NIST_P256, RSA_2048), `veri
             of conditions, against `encrypt` under the default policy; target <= 1.15x.
 scale       benchmarks/scale.py: commands in a Region holding --keys keys against 10 keys.
 concurrency benchmarks/concurrency.py: 32 mixed commands at once on one state directory.
+custom-key-stores
+            benchmarks/custom_key_stores.py: `kmscli encrypt` with an external key store key (through
+            `kmscli xks-proxy` on loopback; target <= 3x) and with a CloudHSM key store key (SoftHSMv2),
+            each against `kmscli encrypt` with an AWS_KMS key.
 server      benchmarks/server_load.py: `kmscli serve` on loopback with --clients boto3 clients,
             against the same six operations run as kmscli commands one after another, and against
             one client.
@@ -62,7 +66,7 @@ from processes import Sample, console_script, environ, timed
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-GROUPS = ("startup", "create-key", "ops", "scale", "concurrency", "server", "team")
+GROUPS = ("startup", "create-key", "ops", "scale", "console", "concurrency", "server", "team", "custom-key-stores")
 
 # Every key spec kmscli generates material for (ML_KEM_512 is refused: `cryptography` cannot make it),
 # with the key usage its create-key names (None: the default, ENCRYPT_DECRYPT).
@@ -613,6 +617,55 @@ def scale(python: str, kmscli: str, work: Path, runs: int, keys: int) -> list[Ro
     return [from_figure("scale", f, notes.get(f.name, "")) for f in figures]
 
 
+# Fills a state through kmscli's own Session (one transaction): `keys` keys, every other one with an
+# alias; prints the key ID in the middle, which describe-key then looks up.
+FILL_CONSOLE_STATE = """
+import sys
+from kmscli import core
+from kmscli.cli.app import Session
+
+state, keys = sys.argv[1], int(sys.argv[2])
+
+
+def fill(repo, env):
+    ids = []
+    for i in range(keys):
+        ids.append(core.call("CreateKey", {"Description": f"key {i}"}, repo, env).key_metadata.key_id)
+        if i % 2 == 0:
+            core.call("CreateAlias", {"AliasName": f"alias/key-{i:05}", "TargetKeyId": ids[-1]}, repo, env)
+    return ids[keys // 2]
+
+
+print(Session(state_dir=state).transact(fill, writes=True, options={}))
+"""
+
+
+def console(python: str, kmscli: str, work: Path, runs: int, keys: int) -> list[Row]:
+    state = work / "console"
+    progress(f"console: filling a state with {keys:,} keys")
+    filled = subprocess.run(
+        [python, "-c", FILL_CONSOLE_STATE, str(state), str(keys)],
+        env=environ(state),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    key_id = filled.stdout.strip()
+    m, b = paired([kmscli, "console", "list-keys"], [kmscli, "describe-key", "--key-id", key_id], runs, environ(state))
+    return [
+        summarize(
+            "console",
+            f"console list-keys, {keys:,} keys",
+            "`kmscli console list-keys`: the whole key table",
+            "`kmscli describe-key` of one key in the same state",
+            m,
+            b,
+            target="<= 1.3x",
+            note="one read transaction: one listing of keys and aliases, one lookup per key",
+        )
+    ]
+
+
 def concurrency(python: str, kmscli: str, work: Path, processes: int, rounds: int) -> list[Row]:
     figures = sibling("concurrency").measure(python, kmscli, work, processes=processes, rounds=rounds)
     sharing, throughput, machine = figures
@@ -836,6 +889,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--scale-runs", type=int, default=30, help="pairs per scale figure (default 30)")
     p.add_argument("--keys", type=int, default=100_000, help="keys in the large scale state (default 100,000)")
+    p.add_argument("--console-keys", type=int, default=1000, help="console: keys in its state (default 1,000)")
     p.add_argument("--processes", type=int, default=32, help="concurrency: processes at once (default 32)")
     p.add_argument("--rounds", type=int, default=10, help="concurrency: rounds (default 10)")
     p.add_argument("--clients", type=int, default=8, help="server: concurrent boto3 clients (default 8)")
@@ -859,9 +913,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "create-key": lambda: create_key(python, kmscli, work, args.key_specs, args.create_runs, args.rsa_runs),
             "ops": lambda: ops(python, kmscli, work, args.runs),
             "scale": lambda: scale(python, kmscli, work, args.scale_runs, args.keys),
+            "console": lambda: console(python, kmscli, work, args.runs, args.console_keys),
             "concurrency": lambda: concurrency(python, kmscli, work, args.processes, args.rounds),
             "server": lambda: server(python, kmscli, work, args.clients, args.iterations, args.server_rounds),
             "team": lambda: team(python, work, args.clients, args.iterations, args.server_rounds),
+            "custom-key-stores": lambda: sibling("custom_key_stores").measure(
+                kmscli, work, args.runs, environ, paired, summarize
+            ),
         }
         for group in args.only:
             progress(f"group {group}")

@@ -189,8 +189,9 @@ def lost_writes(kms: Any, units: list[Unit]) -> list[str]:
     listed = [k["KeyId"] for page in kms.get_paginator("list_keys").paginate() for k in page["Keys"]]
     if sorted(listed) != sorted(u.key_id for u in units):
         lost.append(f"ListKeys: {len(listed)} keys listed, {len(units)} created")
+    # The predefined AWS aliases (alias/aws/...) are listed too, without a TargetKeyId until used.
     aliases = {
-        a["AliasName"]: a["TargetKeyId"]
+        a["AliasName"]: a.get("TargetKeyId")
         for page in kms.get_paginator("list_aliases").paginate()
         for a in page["Aliases"]
     }

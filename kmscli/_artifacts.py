@@ -87,6 +87,13 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
         "KMSCLI_ALLOW_UNKNOWN_REGIONS",
         "Set to 1 to use Regions AWS does not have without the warning that names the closest one.",
     ),
+    (
+        "KMSCLI_CLOUDHSM_CLUSTERS",
+        "The JSON file declaring CloudHSM clusters as PKCS#11 tokens (default cloudhsm-clusters.json in the state "
+        "directory).",
+    ),
+    ("KMSCLI_XKS_TIMEOUT", "Seconds to wait for an external key store proxy, from 0.05 to 60 (default 5)."),
+    ("AWS_CA_BUNDLE", "A PEM file of certificate authorities trusted for HTTPS to external key store proxies."),
     ("AWS_REGION", "The Region, unless --region is given."),
     ("AWS_DEFAULT_REGION", "The Region, unless --region or AWS_REGION is set."),
     ("AWS_PROFILE", "The profile of the AWS config file whose settings are used (default: default), unless --profile."),

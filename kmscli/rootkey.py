@@ -20,7 +20,7 @@ import hmac
 import os
 import stat
 
-from kmscli.store import StateError
+from kmscli.store_errors import StateError
 
 PREFIX = "kmscli-root-key-v1:"
 KEY_BYTES = 32

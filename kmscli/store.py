@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from kmscli.core import Alias, Key, KeyMaterial, KeyState, KeyUsage, Origin, Tag
 from kmscli.core.model import KeyManager
+from kmscli.store_errors import StateError
 
 if TYPE_CHECKING:
-    from kmscli.core.records import Grant, ImportToken
+    from kmscli.core.records import CustomKeyStore, Grant, ImportToken
     from kmscli.rootkey import RootKey
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "kmscli.sqlite3"
 BUSY_TIMEOUT_S = 60.0
 
@@ -75,14 +76,16 @@ CREATE TABLE IF NOT EXISTS import_tokens (
     PRIMARY KEY (account, region, token_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS import_tokens_by_key ON import_tokens (account, region, key_id, expires);
+CREATE TABLE IF NOT EXISTS custom_key_stores (
+    account TEXT NOT NULL, region TEXT NOT NULL, store_id TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (account, region, store_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS custom_key_store_keys (
+    account TEXT NOT NULL, region TEXT NOT NULL, store_id TEXT NOT NULL, key_id TEXT NOT NULL,
+    PRIMARY KEY (account, region, store_id, key_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS custom_key_store_keys_by_key ON custom_key_store_keys (account, region, key_id);
 """
-
-
-class StateError(Exception):
-    """The state cannot be used (corrupt, newer schema, unreadable): one line naming the path."""
-
-    def __init__(self, what: str, path: str | os.PathLike[str]) -> None:
-        super().__init__(f"{what} ({os.fspath(path)})")
 
 
 # What SQLite's primary result codes (sqlite3.h) mean for the user; any other code: unreadable.
@@ -235,6 +238,8 @@ class Store:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 self._initialise(conn)
+            elif version < SCHEMA_VERSION:
+                self._upgrade(conn)
             elif version > SCHEMA_VERSION:
                 raise StateError(
                     f"the state was written by a newer kmscli (schema {version}, this one knows {SCHEMA_VERSION})",
@@ -270,6 +275,20 @@ class Store:
             # Another process may have initialised the file while this one waited for the lock.
             if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
                 # One statement at a time: executescript() would commit the open transaction.
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Bring a state of an older schema up to this one: the schema only adds tables and indexes."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
@@ -448,6 +467,7 @@ _UPSERTED = {
         ("account", "region", "token_id"),
         ("key_id", "wrapping_algorithm", "wrapping_key_spec", "private_key", "expires"),
     ),
+    "custom_key_stores": (("account", "region", "store_id"), ("doc",)),
 }
 _UPSERT = {
     table: (
@@ -519,6 +539,13 @@ class SqliteRepository:
                 "INSERT INTO keys (account, region, key_id, doc) VALUES (?, ?, ?, ?)", (*self._scope, key.key_id, doc)
             )
             self._count_keys(+1)
+            if key.custom_key_store_id is not None:
+                # A key never changes store: indexed once, when it is created.
+                self._write(
+                    "INSERT INTO custom_key_store_keys (account, region, store_id, key_id) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (account, region, store_id, key_id) DO NOTHING",
+                    (*self._scope, key.custom_key_store_id, key.key_id),
+                )
 
     def _count_keys(self, delta: int) -> None:
         # A running count, so the 100,000-key quota check costs the same at any size.
@@ -541,7 +568,7 @@ class SqliteRepository:
             "(SELECT grant_id FROM grants WHERE account = ? AND region = ? AND key_id = ?)",
             (*self._scope, *self._scope, key_id),
         )
-        for table in ("grants", "import_tokens"):
+        for table in ("grants", "import_tokens", "custom_key_store_keys"):
             self._write(
                 f"DELETE FROM {table} WHERE account = ? AND region = ? AND key_id = ?",
                 (*self._scope, key_id),
@@ -757,6 +784,65 @@ class SqliteRepository:
         # Look before writing: a read-only command must not write when there is nothing to erase.
         if self._conn.execute(f"SELECT 1 FROM import_tokens {where} LIMIT 1", args).fetchone() is not None:
             self._write(f"UPDATE import_tokens SET private_key = ? {where}", (b"", *args))
+
+    # ---------------------------------------------------------------- custom key stores
+
+    def get_custom_key_store(self, store_id: str) -> CustomKeyStore | None:
+        row = self._conn.execute(
+            "SELECT doc FROM custom_key_stores WHERE account = ? AND region = ? AND store_id = ?",
+            (*self._scope, store_id),
+        ).fetchone()
+        return None if row is None else self._doc_to_store(row[0])
+
+    def put_custom_key_store(self, store: CustomKeyStore) -> None:
+        doc = store._asdict()
+        secret = doc.pop("secret")
+        if self._root_key is None:
+            doc["secret"] = secret
+        else:
+            # The key store password or proxy secret is sealed under the root key, as key material is.
+            sealed = self._root_key.seal(secret.encode("utf-8"), self._store_context(store.custom_key_store_id))
+            doc["sealed_secret"] = base64.b64encode(sealed).decode("ascii")
+        self._write(
+            _UPSERT["custom_key_stores"],
+            (*self._scope, store.custom_key_store_id, json.dumps(doc, separators=(",", ":"))),
+        )
+
+    def _store_context(self, store_id: str) -> str:
+        return f"custom key store {self.account_id}/{self.region}/{store_id}"
+
+    def _doc_to_store(self, text: str) -> CustomKeyStore:
+        from kmscli.core.records import CustomKeyStore
+
+        doc = json.loads(text)
+        sealed = doc.pop("sealed_secret", None)
+        if sealed is not None:
+            context = self._store_context(doc["custom_key_store_id"])
+            if self._root_key is None:
+                from kmscli.rootkey import RootKeyError
+
+                raise RootKeyError(f"the secret of {context} is sealed under a root key: set KMSCLI_ROOT_KEY_FILE")
+            doc["secret"] = self._root_key.open(base64.b64decode(sealed), context).decode("utf-8")
+        return CustomKeyStore(**doc)
+
+    def delete_custom_key_store(self, store_id: str) -> None:
+        self._write(
+            "DELETE FROM custom_key_stores WHERE account = ? AND region = ? AND store_id = ?", (*self._scope, store_id)
+        )
+
+    def list_custom_key_stores(self) -> list[CustomKeyStore]:
+        rows = self._conn.execute(
+            "SELECT doc FROM custom_key_stores WHERE account = ? AND region = ? ORDER BY store_id", self._scope
+        )
+        return [self._doc_to_store(r[0]) for r in rows]
+
+    def list_custom_key_store_keys(self, store_id: str) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT key_id FROM custom_key_store_keys WHERE account = ? AND region = ? AND store_id = ? "
+            "ORDER BY key_id",
+            (*self._scope, store_id),
+        )
+        return [r[0] for r in rows]
 
 
 def _grant_to_doc(grant: Grant) -> str:

@@ -31,7 +31,7 @@ from psycopg import errors
 from kmscli.rootkey import RootKey
 from kmscli.store import RetryTransaction, SqliteRepository, StateError, check_root_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Held by `kmscli state migrate` for its transaction, so that two migrations never interleave.
 _MIGRATION_LOCK = 0x6B6D73636C69  # "kmscli"
 CONNECT_TIMEOUT_S = 10
@@ -84,6 +84,16 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             expires DOUBLE PRECISION NOT NULL,
             PRIMARY KEY (account, region, token_id))""",
         "CREATE INDEX import_tokens_by_key ON import_tokens (account, region, key_id, expires)",
+    ),
+    # Custom key stores, and which keys each holds.
+    2: (
+        f"""CREATE TABLE custom_key_stores (
+            account {_T} NOT NULL, region {_T} NOT NULL, store_id {_T} NOT NULL, doc TEXT NOT NULL,
+            PRIMARY KEY (account, region, store_id))""",
+        f"""CREATE TABLE custom_key_store_keys (
+            account {_T} NOT NULL, region {_T} NOT NULL, store_id {_T} NOT NULL, key_id {_T} NOT NULL,
+            PRIMARY KEY (account, region, store_id, key_id))""",
+        "CREATE INDEX custom_key_store_keys_by_key ON custom_key_store_keys (account, region, key_id)",
     ),
 }
 assert max(MIGRATIONS) == SCHEMA_VERSION

@@ -150,7 +150,14 @@ class Session:
             try:
                 with store.transaction(write=write, account_id=account, region=reg) as repo:
                     env = self.env or config.build_env(
-                        account, reg, self.environ, lambda: repo.next_counter("ids"), style
+                        account,
+                        reg,
+                        self.environ,
+                        lambda: repo.next_counter("ids"),
+                        style,
+                        # A PostgreSQL store has no state directory.
+                        getattr(store, "state_dir", None),
+                        debug,
                     )
                     if resolved is not None:
                         env = env._replace(caller_arn=resolved.caller_arn, authority=resolved.authority)
@@ -572,6 +579,7 @@ EXTRA_COMMANDS: dict[str, str] = {
     "console": "kmscli.cli.console:console",
     "simulate-principal-policy": "kmscli.cli.simulate:simulate_command",
     "state": "kmscli.cli.state:state",
+    "xks-proxy": "kmscli.cli.xks_proxy:xks_proxy",
 }
 
 

@@ -189,16 +189,27 @@ def id_source(environ: Mapping[str, str], counter: Callable[[], int]) -> Callabl
 
 
 def build_env(
-    account: str, reg: str, environ: Mapping[str, str], counter: Callable[[], int], style: str = "guide"
+    account: str,
+    reg: str,
+    environ: Mapping[str, str],
+    counter: Callable[[], int],
+    style: str = "guide",
+    state_dir: str | None = None,
+    debug: Callable[[str], None] | None = None,
 ) -> Env:
+    from kmscli.keystores import KeyStoreAdapter
+
     partition = "aws-cn" if reg.startswith("cn-") else "aws-us-gov" if reg.startswith("us-gov-") else "aws"
+    now = clock(environ)
     return Env(
         account_id=account,
         region=reg,
         caller_arn=environ.get("KMSCLI_CALLER_ARN") or f"arn:{partition}:iam::{account}:root",
-        clock=clock(environ),
+        clock=now,
         random_bytes=os.urandom,
         id_bytes=id_source(environ, counter),
         generate_private_key=generate_private_key,
         responses=style,
+        # Signatures to XKS proxies need the real time even when KMSCLI_FIXED_TIME fixes the reported one.
+        key_stores=KeyStoreAdapter(environ, state_dir, time.time, debug),
     )

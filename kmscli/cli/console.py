@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -120,6 +120,14 @@ class Answers:
 
 
 def _parse_tag(text: str) -> core.Tag:
+    """KEY=VALUE, or create-key's shorthand TagKey=KEY,TagValue=VALUE; never a tag named TagKey."""
+    if text.startswith(("TagKey=", "TagValue=")):
+        pairs = dict(part.partition("=")[::2] for part in text.split(","))
+        if set(pairs) <= {"TagKey", "TagValue"} and "TagKey" in pairs and len(text.split(",")) == len(pairs):
+            return core.Tag(pairs["TagKey"], pairs.get("TagValue", ""))
+        raise click.BadParameter(
+            f"{text!r}: write a tag as KEY=VALUE or TagKey=KEY,TagValue=VALUE", param_hint="'--tags'"
+        )
     key, _, value = text.partition("=")
     return core.Tag(key, value)
 
@@ -137,8 +145,8 @@ def _from_options(o: dict[str, Any], ident: Identity) -> Answers:
     if o["key_spec"] is not None and o["key_usage"] is not None:
         _checked("--key-usage", flow.check_key_choice, o["key_spec"], o["key_usage"])
     a.key_spec, a.key_usage, a.origin, a.multi_region = o["key_spec"], o["key_usage"], o["origin"], o["multi_region"]
-    if o["alias"] is not None:
-        a.alias = _checked("--alias", flow.alias_name, o["alias"])
+    if o["alias_name"] is not None:
+        a.alias = _checked("--alias-name", flow.alias_name, o["alias_name"])
     if o["description"] is not None:
         _checked("--description", flow.check_description, o["description"])
         a.description = o["description"]
@@ -173,7 +181,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 def _without_prompts(a: Answers, why: str) -> None:
     """Fill what the console preselects; refuse, instead of waiting, what it makes the user answer."""
     if a.alias is None:
-        raise click.UsageError(f"--alias is required {why}: the console creates every key with an alias.")
+        raise click.UsageError(f"--alias-name is required {why}: the console creates every key with an alias.")
     if a.key_spec is None:
         if a.key_usage not in (None, core.KeyUsage.ENCRYPT_DECRYPT):
             specs = flow.specs_for(
@@ -212,8 +220,21 @@ def _ask(text: str, check: Callable[[str], Any], *, default: str = "") -> Any:
 
 
 def _choose(text: str, choices: Iterable[str], default: str) -> str:
-    kind = click.Choice(list(choices), case_sensitive=False)
-    return str(click.prompt(text, type=kind, default=default, err=True))
+    """One of `choices`, numbered: type its number or its name, in any case."""
+    options = list(choices)
+    for number, choice in enumerate(options, 1):
+        _say(f"  {number}. {choice}")
+
+    def convert(value: str) -> str:
+        word = value.strip()
+        if word.isdigit() and 1 <= int(word) <= len(options):
+            return options[int(word) - 1]
+        found = [c for c in options if c.lower() == word.lower()]
+        if not found:
+            raise click.UsageError(f"Type a number from 1 to {len(options)} or one of: {', '.join(options)}.")
+        return found[0]
+
+    return str(click.prompt(text, default=default, value_proc=convert, err=True))
 
 
 def _collect(noun: str, current: list[str], ask_one: Callable[[list[str]], str | None]) -> list[str]:
@@ -367,8 +388,9 @@ def _review(a: Answers, ident: Identity) -> None:
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         _say(f"  {label.ljust(width)}  {value}")
-    _say("\nKey policy")
-    _say(flow.console_key_policy(ident.partition, ident.account_id, req))
+    statements = len(flow.console_policy_document(ident.partition, ident.account_id, req)["Statement"])
+    # The policy is ~40 lines: the summary stays on a 24-row screen, the policy comes on request.
+    _say(f"  Key policy: the console's default, {statements} statements (type p to read it)")
 
 
 def _yes_no(value: bool) -> str:
@@ -388,19 +410,43 @@ def _walk(a: Answers, ident: Identity, alias_taken: Callable[[str], bool]) -> No
     }
     for step in steps.values():
         step(False)
+    show_review = True
     while True:
-        _review(a, ident)
-        choice = _choose("\nFinish, change a step (1-4) or cancel", [_FINISH, *steps, _CANCEL], _FINISH)
+        if show_review:
+            _review(a, ident)
+        show_review = True
+        choice = _review_choice()
         if choice == _FINISH:
             return
         if choice == _CANCEL:
-            _cancel()
+            raise click.Abort
+        if choice == _POLICY:
+            _say(flow.console_key_policy(ident.partition, ident.account_id, a.request()))
+            show_review = False
+            continue
         steps[choice](True)
 
 
-def _cancel() -> NoReturn:
-    _say("Cancelled: no key was created.")
-    raise click.Abort
+_POLICY = "policy"
+
+
+def _review_choice() -> str:
+    """finish (f), a step to change (1-4), the policy (p) or cancel (c), in any case."""
+    words = {"finish": _FINISH, "f": _FINISH, "policy": _POLICY, "p": _POLICY, "cancel": _CANCEL, "c": _CANCEL}
+
+    def convert(value: str) -> str:
+        word = value.strip().lower()
+        if word in ("1", "2", "3", "4"):
+            return word
+        if word not in words:
+            raise click.UsageError("Type f to finish, 1-4 to change a step, p to read the key policy or c to cancel.")
+        return words[word]
+
+    text = "\nFinish (f), change a step (1-4), read the key policy (p) or cancel (c)"
+    return str(click.prompt(text, default="f", value_proc=convert, err=True))
+
+
+CANCELLED = "Cancelled; no key was created."
 
 
 # ---------------------------------------------------------------- the command
@@ -415,7 +461,7 @@ def _cancel() -> NoReturn:
 @click.option(
     "--multi-region/--no-multi-region", default=None, help="Regionality (advanced option): a multi-Region primary key."
 )
-@click.option("--alias", help="Alias (step 2, required), with or without the alias/ prefix.")
+@click.option("--alias-name", help="Alias (step 2, required), with or without the alias/ prefix.")
 @click.option("--description", help="Description (step 2).")
 @click.option("--tags", multiple=True, metavar="KEY=VALUE", help="A tag (step 2); repeat for more.")
 @click.option(
@@ -453,9 +499,9 @@ def create_key(ctx: click.Context, /, **given: Any) -> None:
 
     \b
       kmscli console create-key
-      kmscli console create-key --alias ExampleAlias --key-administrator arn:aws:iam::111122223333:role/Admin \\
+      kmscli console create-key --alias-name ExampleAlias --key-administrator arn:aws:iam::111122223333:role/Admin \\
           --key-user arn:aws:iam::111122223333:role/App --other-account 444455556666
-      kmscli console create-key --alias signing --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --yes
+      kmscli console create-key --alias-name signing --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --yes
     """
     rt = ctx.find_object(Session) or Session()
     options = {**ctx.meta.get("kmscli.globals", {}), **{k: given[k] for k in _GLOBALS if given[k] is not None}}
@@ -468,11 +514,22 @@ def create_key(ctx: click.Context, /, **given: Any) -> None:
             taken = rt.transact(lambda repo, env: flow.alias_exists(repo, env, name), writes=False, options=options)
             return bool(taken)
 
-        _walk(answers, ident, alias_taken)
+        try:
+            _walk(answers, ident, alias_taken)
+            req = answers.request()
+            # RSA_4096 takes a second or more to generate: say that something is happening.
+            _say("Creating key…")
+            result = rt.transact(
+                lambda repo, env: flow.create_console_key(repo, env, req), writes=True, options=options
+            )
+        except (click.Abort, KeyboardInterrupt, EOFError):
+            # Ctrl-C, Ctrl-D or cancel: the key's transaction, if it had begun, rolled back.
+            _say(f"\n{CANCELLED}")
+            raise click.Abort from None
     else:
         _without_prompts(answers, "with --yes" if given["yes"] else "when standard input is not a terminal")
-    req = answers.request()
-    result = rt.transact(lambda repo, env: flow.create_console_key(repo, env, req), writes=True, options=options)
+        req = answers.request()
+        result = rt.transact(lambda repo, env: flow.create_console_key(repo, env, req), writes=True, options=options)
     timestamps = options.get("cli_timestamp_format") or rt.environ.get("KMSCLI_TIMESTAMP_FORMAT", "wire")
     document = {
         "KeyMetadata": output.to_wire("KeyMetadata", result.key_metadata, timestamp_format=timestamps),
@@ -480,3 +537,87 @@ def create_key(ctx: click.Context, /, **given: Any) -> None:
         "AliasArn": result.alias_arn,
     }
     click.echo(output.render(document, output=options.get("output") or "json", query=query), nl=False)
+
+
+# ---------------------------------------------------------------- list-keys
+
+
+_COLUMNS = ("Aliases", "Key ID", "Status", "Key spec", "Key usage", "Description", "Deletion date")
+_CELL = 28  # aliases and descriptions are cut to this, so a row stays one line
+
+
+@console.command("list-keys", cls=ConsoleCommand)
+@click.option(
+    "--aws-managed",
+    is_flag=True,
+    help="List the AWS managed keys (alias/aws/...) instead of the customer managed ones.",
+)
+@_global_options
+@click.pass_context
+def list_keys(ctx: click.Context, /, **given: Any) -> None:
+    """List the keys as the console's key table.
+
+    One row per key, sorted by alias as the console sorts them: its aliases, key ID, status,
+    key spec, key usage, description and deletion date. The customer managed keys of the
+    Region, or with --aws-managed the AWS managed ones. The state is read once, in one
+    transaction. With --output json, the same rows as JSON.
+
+    Examples:
+
+    \b
+      kmscli console list-keys
+      kmscli console list-keys --aws-managed --region eu-west-1
+    """
+    rt = ctx.find_object(Session) or Session()
+    options = {**ctx.meta.get("kmscli.globals", {}), **{k: given[k] for k in _GLOBALS if given[k] is not None}}
+    query = compile_query(options.get("query"))
+    Identity(rt, options)  # settles the Region first: a typo gets its warning
+    rows = rt.transact(
+        lambda repo, env: flow.console_key_table(repo, env, aws_managed=given["aws_managed"]),
+        writes=False,
+        options=options,
+    )
+    if (options.get("output") or "table") == "json" or query is not None:
+        document = {"Keys": [_row_document(r) for r in rows]}
+        click.echo(output.render(document, output=options.get("output") or "json", query=query), nl=False)
+        return
+    click.echo(_table(rows), nl=False)
+
+
+def _row_document(row: flow.ConsoleKeyRow) -> dict[str, Any]:
+    return {
+        "Aliases": list(row.aliases),
+        "KeyId": row.key_id,
+        "Status": row.status,
+        "KeySpec": row.key_spec,
+        "KeyUsage": row.key_usage,
+        "Description": row.description,
+        "DeletionDate": _date(row.deletion_date),
+    }
+
+
+def _date(epoch: float | None) -> str:
+    import time
+
+    return "-" if epoch is None else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(epoch))
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _CELL else text[: _CELL - 1] + "…"
+
+
+def _table(rows: list[flow.ConsoleKeyRow]) -> str:
+    cells = [list(_COLUMNS)] + [
+        [
+            _cut(", ".join(r.aliases) or "-"),
+            r.key_id,
+            r.status,
+            r.key_spec,
+            r.key_usage,
+            _cut(r.description or "-"),
+            _date(r.deletion_date),
+        ]
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(_COLUMNS))]
+    return "".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n" for row in cells)

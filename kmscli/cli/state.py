@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kmscli.store import StateError
+from kmscli.store import SCHEMA_VERSION, StateError
 
 from . import config
 from .app import ExitCode, Session, open_store
@@ -67,8 +67,6 @@ def migrate(ctx: click.Context, database_url: str | None, state_dir: str | None)
                 store.close()
             change = f"schema {before} -> {after}" if before != after else f"schema {after}, already current"
         else:
-            from kmscli.store import SCHEMA_VERSION
-
             # Opening a write transaction creates or checks the file (and records the root key).
             with store.transaction(write=True, account_id=config.DEFAULT_ACCOUNT_ID, region=config.DEFAULT_REGION):
                 pass

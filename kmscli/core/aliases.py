@@ -15,7 +15,7 @@ from .errors import (
     ValidationException,
 )
 from .ids import alias_arn, is_alias_reference
-from .lookup import resolve_key
+from .keyring import live_alias, live_key, resolve_key
 from .model import Alias
 from .ports import Repository
 
@@ -58,8 +58,7 @@ def create_alias(repo: Repository, env: Env, req: CreateAliasRequest) -> None:
     if is_alias_reference(req.target_key_id):
         raise ValidationException("Aliases must refer to keys. Not aliases")
     key = resolve_key(repo, env, req.target_key_id, allow_alias=False, operation="CreateAlias")
-    existing = repo.get_alias(req.alias_name)
-    if existing is not None and _key_alive(repo, env, existing.target_key_id):
+    if live_alias(repo, env, req.alias_name) is not None:
         arn = alias_arn(env.partition, env.region, env.account_id, req.alias_name)
         raise AlreadyExistsException(f"An alias with the name {arn} already exists")
     if repo.count_aliases(key.key_id) >= MAX_ALIASES_PER_KEY:
@@ -89,21 +88,19 @@ def update_alias(repo: Repository, env: Env, req: UpdateAliasRequest) -> None:
     from .keyspecs import KEY_SPECS
 
     check_alias_name(req.alias_name)
-    alias = repo.get_alias(req.alias_name)
-    if alias is None:
+    found = live_alias(repo, env, req.alias_name)
+    if found is None:
         raise _not_found(env, req.alias_name)
+    alias, old = found
     if is_alias_reference(req.target_key_id):
         raise ValidationException("Aliases must refer to keys. Not aliases")
     new = resolve_key(repo, env, req.target_key_id, allow_alias=False, operation="UpdateAlias")
     # The current target may itself be pending deletion; only the new one is checked.
-    old = repo.get_key(alias.target_key_id)
-    if old is not None and env.authority is not None:
+    if env.authority is not None:
         from .access import authorize_key
 
         authorize_key(repo, env, old, "kms:UpdateAlias", "UpdateAlias")
-    if old is not None and (
-        KEY_SPECS[old.key_spec].kind != KEY_SPECS[new.key_spec].kind or old.key_usage != new.key_usage
-    ):
+    if KEY_SPECS[old.key_spec].kind != KEY_SPECS[new.key_spec].kind or old.key_usage != new.key_usage:
         arn = alias_arn(env.partition, env.region, env.account_id, req.alias_name)
         raise ValidationException(
             f"Alias {arn} cannot be changed from a {old.key_spec}/{old.key_usage} key to a "
@@ -128,14 +125,13 @@ def delete_alias(repo: Repository, env: Env, req: DeleteAliasRequest) -> None:
     https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteAlias.html
     """
     check_alias_name(req.alias_name)
-    alias = repo.get_alias(req.alias_name)
-    if alias is None:
+    found = live_alias(repo, env, req.alias_name)
+    if found is None:
         raise _not_found(env, req.alias_name)
-    key = repo.get_key(alias.target_key_id)
-    if key is not None and env.authority is not None:
+    if env.authority is not None:
         from .access import authorize_key
 
-        authorize_key(repo, env, key, "kms:DeleteAlias", "DeleteAlias")
+        authorize_key(repo, env, found[1], "kms:DeleteAlias", "DeleteAlias")
     repo.delete_alias(req.alias_name)
 
 
@@ -183,7 +179,9 @@ def list_aliases(repo: Repository, env: Env, req: ListAliasesRequest) -> ListAli
     if key_id is None:
         rows = sorted([*rows, *_predefined_without_key(repo, after)], key=lambda row: row[0])[: limit + 1]
     # Aliases of a key whose deletion date passed are gone with it, read or not.
-    live = {a.target_key_id for _, a in rows[:limit] if a is not None and _key_alive(repo, env, a.target_key_id)}
+    live = {
+        a.target_key_id for _, a in rows[:limit] if a is not None and live_key(repo, env, a.target_key_id) is not None
+    }
     entries = tuple(
         AliasListEntry(alias_arn=alias_arn(env.partition, env.region, env.account_id, name), alias_name=name)
         if a is None
@@ -213,11 +211,3 @@ def _predefined_without_key(repo: Repository, after: str | None) -> list[tuple[s
 
     names = (f"alias/aws/{service}" for service in PREDEFINED_SERVICES)
     return [(name, None) for name in names if (after is None or name > after) and repo.get_alias(name) is None]
-
-
-def _key_alive(repo: Repository, env: Env, key_id: str) -> bool:
-    """False when the key is gone, also when its deletion date passed unnoticed until now."""
-    from .lookup import apply_due_transitions
-
-    key = repo.get_key(key_id)
-    return key is not None and apply_due_transitions(repo, env, key) is not None

@@ -22,7 +22,7 @@ from .api import call
 from .errors import KmsError, ParamValidationError
 from .ids import alias_arn
 from .keyspecs import CHINA_ONLY, KEY_SPECS, UNGENERATABLE
-from .model import KeyUsage, Origin, Tag
+from .model import KeyManager, KeyUsage, Origin, Tag
 from .shapes import SHAPES
 
 if TYPE_CHECKING:
@@ -408,4 +408,71 @@ def create_console_key(repo: Repository, env: Env, req: ConsoleKeyRequest) -> Co
 
 def alias_exists(repo: Repository, env: Env, name: str) -> bool:
     """Whether the alias is taken already, so the form can say so before Finish (the console does)."""
-    return repo.get_alias(name) is not None
+    from .keyring import live_alias
+
+    # An alias whose key's deletion date passed went with the key, as create-alias sees it.
+    return live_alias(repo, env, name) is not None
+
+
+# ---------------------------------------------------------------- the key table (console list-keys)
+
+
+class ConsoleKeyRow(NamedTuple):
+    """One row of the console's key table."""
+
+    aliases: tuple[str, ...]
+    key_id: str
+    status: str
+    key_spec: str
+    key_usage: str
+    description: str
+    deletion_date: float | None
+
+
+_PAGE = 1000
+
+
+def console_key_table(repo: Repository, env: Env, *, aws_managed: bool) -> list[ConsoleKeyRow]:
+    """The customer managed keys (or the AWS managed ones) of the Region, as of now, in one read.
+
+    The console sorts by alias; keys without one follow, by key ID. Each key is settled as a
+    describe-key would settle it (a deletion that fell due is done), so the table never shows a
+    key that DescribeKey would call gone.
+    """
+    from .keyring import live_key
+
+    aliases: dict[str, list[str]] = {}
+    after: str | None = None
+    while True:
+        page = repo.list_aliases(None, after, _PAGE)
+        for alias in page:
+            if alias.target_key_id:
+                aliases.setdefault(alias.target_key_id, []).append(alias.alias_name)
+        if len(page) < _PAGE:
+            break
+        after = page[-1].alias_name
+    rows: list[ConsoleKeyRow] = []
+    after = None
+    wanted = KeyManager.AWS if aws_managed else KeyManager.CUSTOMER
+    while True:
+        ids = repo.list_keys(after, _PAGE)
+        for key_id in ids:
+            key = live_key(repo, env, key_id)
+            if key is None or key.key_manager != wanted:
+                continue
+            rows.append(
+                ConsoleKeyRow(
+                    aliases=tuple(sorted(aliases.get(key_id, ()))),
+                    key_id=key_id,
+                    status=str(key.key_state),
+                    key_spec=key.key_spec,
+                    key_usage=str(key.key_usage),
+                    description=key.description,
+                    deletion_date=key.deletion_date,
+                )
+            )
+        if len(ids) < _PAGE:
+            break
+        after = ids[-1]
+    rows.sort(key=lambda r: (not r.aliases, r.aliases[0] if r.aliases else "", r.key_id))
+    return rows

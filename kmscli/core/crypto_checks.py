@@ -1,6 +1,6 @@
 """The rules every cryptographic operation shares (spec "Common rules for cryptographic operations").
 
-In the order KMS checks them: the key is resolved and its state checked (lookup.py,
+In the order KMS checks them: the key is resolved and its state checked (keyring.py,
 states.py), then its usage, then the algorithm against its key spec; operation-specific
 parameter rules follow, and DryRun answers last, once everything else has passed.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import DryRunOperationException, InvalidKeyUsageException, ValidationException
+from .keyring import resolve_key
 from .keyspecs import KEY_SPECS
-from .lookup import resolve_key
 from .model import Key, KeyMaterial, KeyUsage
 
 if TYPE_CHECKING:

@@ -14,7 +14,6 @@ from .api import operation
 from .crypto_checks import dry_run, refuse_recipient, usable_key
 from .encryption import seal
 from .errors import (
-    CustomKeyStoreNotFoundException,
     InvalidKeyUsageException,
     UnsupportedOperationException,
     ValidationException,
@@ -79,7 +78,7 @@ def generate_data_key(repo: Repository, env: Env, req: GenerateDataKeyRequest) -
     size = _data_key_size(req.key_spec, req.number_of_bytes)
     dry_run(req.dry_run)
     plaintext = env.random_bytes(size)
-    blob, material_id = seal(env, key, plaintext, req.encryption_context)
+    blob, material_id = seal(repo, env, key, plaintext, req.encryption_context, "GenerateDataKey")
     return GenerateDataKeyResult(ciphertext_blob=blob, plaintext=plaintext, key_id=key.arn, key_material_id=material_id)
 
 
@@ -110,7 +109,9 @@ def generate_data_key_without_plaintext(
     key = _data_key_owner(repo, env, req.key_id, "GenerateDataKeyWithoutPlaintext")
     size = _data_key_size(req.key_spec, req.number_of_bytes)
     dry_run(req.dry_run)
-    blob, material_id = seal(env, key, env.random_bytes(size), req.encryption_context)
+    blob, material_id = seal(
+        repo, env, key, env.random_bytes(size), req.encryption_context, "GenerateDataKeyWithoutPlaintext"
+    )
     return GenerateDataKeyWithoutPlaintextResult(ciphertext_blob=blob, key_id=key.arn, key_material_id=material_id)
 
 
@@ -141,7 +142,7 @@ def _generate_pair(
         raise UnsupportedOperationException(f"KeyPairSpec {key_pair_spec} is not supported")
     dry_run(dry)
     private_key = env.generate_private_key(key_pair_spec)
-    blob, material_id = seal(env, key, private_key, context)
+    blob, material_id = seal(repo, env, key, private_key, context, operation_name)
     return _Pair(key, private_key, crypto.public_key_der(private_key), blob, material_id)
 
 
@@ -250,8 +251,13 @@ def generate_random(repo: Repository, env: Env, req: GenerateRandomRequest) -> G
     """
     refuse_recipient(req.recipient)
     if req.custom_key_store_id is not None:
-        # kmscli has no custom key stores (docs/decisions.md#scope).
-        raise CustomKeyStoreNotFoundException("")
+        from .customkeystores import random_from_store
+
+        if req.number_of_bytes is None:
+            raise ValidationException("NumberOfBytes is required.")
+        return GenerateRandomResult(
+            plaintext=random_from_store(repo, env, req.custom_key_store_id, req.number_of_bytes)
+        )
     if req.number_of_bytes is None:
         raise ValidationException("NumberOfBytes is required.")
     return GenerateRandomResult(plaintext=env.random_bytes(req.number_of_bytes))

@@ -18,7 +18,7 @@ from .api import operation
 from .crypto_checks import check_algorithm, check_usage, current_material, dry_run, refuse_recipient, usable_key
 from .errors import IncorrectKeyException, InvalidCiphertextException, ValidationException
 from .granttokens import check_grant_tokens
-from .lookup import resolve_key
+from .keyring import resolve_key
 from .model import Key, KeyUsage
 
 if TYPE_CHECKING:
@@ -79,8 +79,13 @@ def parse_blob(blob: bytes) -> SymmetricBlob | None:
     )
 
 
-def seal(env: Env, key: Key, plaintext: bytes, context: Mapping[str, str] | None) -> tuple[bytes, str]:
-    """A symmetric ciphertext of `plaintext` under the key's current material, and that material's ID."""
+def seal(
+    repo: Repository, env: Env, key: Key, plaintext: bytes, context: Mapping[str, str] | None, operation_name: str
+) -> tuple[bytes, str]:
+    """A symmetric ciphertext of `plaintext` under the key's current material, and that material's ID.
+
+    A key in a custom key store seals in its token or through its proxy (customkeystores.py).
+    """
     from . import crypto
 
     material = current_material(key)
@@ -92,18 +97,38 @@ def seal(env: Env, key: Key, plaintext: bytes, context: Mapping[str, str] | None
         + env.random_bytes(_NONCE_BYTES)
     )
     nonce = header[-_NONCE_BYTES:]
-    sealed = crypto.aes_gcm_seal(material.secret, nonce, plaintext, header + canonical_context(context))
+    aad = header + canonical_context(context)
+    if key.custom_key_store_id is not None:
+        from .customkeystores import store_seal
+
+        return header + store_seal(
+            repo, env, key, material, nonce, plaintext, aad, operation_name
+        ), material.material_id
+    sealed = crypto.aes_gcm_seal(material.secret, nonce, plaintext, aad)
     return header + sealed, material.material_id
 
 
-def unseal(key: Key, blob: SymmetricBlob, context: Mapping[str, str] | None) -> bytes:
+def unseal(
+    repo: Repository,
+    env: Env,
+    key: Key,
+    blob: SymmetricBlob,
+    context: Mapping[str, str] | None,
+    operation_name: str,
+) -> bytes:
     """The plaintext; any mismatch at all is InvalidCiphertextException with an empty message."""
     from . import crypto
 
     material = next((m for m in key.materials if m.material_id == blob.material_id), None)
     if material is None:
         raise InvalidCiphertextException("")
-    plaintext = crypto.aes_gcm_open(material.secret, blob.nonce, blob.sealed, blob.header + canonical_context(context))
+    aad = blob.header + canonical_context(context)
+    if key.custom_key_store_id is not None:
+        from .customkeystores import store_unseal
+
+        plaintext = store_unseal(repo, env, key, material, blob.nonce, blob.sealed, aad, operation_name)
+    else:
+        plaintext = crypto.aes_gcm_open(material.secret, blob.nonce, blob.sealed, aad)
     if plaintext is None:
         raise InvalidCiphertextException("")
     return plaintext
@@ -133,11 +158,17 @@ def check_plaintext_size(key: Key, algorithm: str, plaintext: bytes) -> None:
 
 
 def encrypt_with(
-    env: Env, key: Key, algorithm: str, plaintext: bytes, context: Mapping[str, str] | None
+    repo: Repository,
+    env: Env,
+    key: Key,
+    algorithm: str,
+    plaintext: bytes,
+    context: Mapping[str, str] | None,
+    operation_name: str,
 ) -> tuple[bytes, str | None]:
     """(ciphertext, material ID): kmscli's blob for symmetric keys, bare RSAES-OAEP (no material ID) for RSA."""
     if algorithm == SYMMETRIC_DEFAULT:
-        return seal(env, key, plaintext, context)
+        return seal(repo, env, key, plaintext, context, operation_name)
     from . import crypto
 
     return crypto.rsa_encrypt(current_material(key).secret, algorithm, plaintext), None
@@ -195,7 +226,7 @@ def decrypt_step(
         if key.key_spec != "SYMMETRIC_DEFAULT":
             raise InvalidCiphertextException("")
         chosen = encryption_algorithm(key, algorithm, context)
-        return Decrypted(key, chosen, unseal(key, blob, context), blob.material_id)
+        return Decrypted(key, chosen, unseal(repo, env, key, blob, context, operation_name), blob.material_id)
     if named is None or named.key_spec == "SYMMETRIC_DEFAULT":
         # Not a kmscli symmetric ciphertext, and no asymmetric key to try it with.
         raise InvalidCiphertextException("")
@@ -241,7 +272,7 @@ def encrypt(repo: Repository, env: Env, req: EncryptRequest) -> EncryptResult:
     algorithm = encryption_algorithm(key, req.encryption_algorithm, req.encryption_context)
     check_plaintext_size(key, algorithm, req.plaintext)
     dry_run(req.dry_run)
-    blob, _ = encrypt_with(env, key, algorithm, req.plaintext, req.encryption_context)
+    blob, _ = encrypt_with(repo, env, key, algorithm, req.plaintext, req.encryption_context, "Encrypt")
     return EncryptResult(ciphertext_blob=blob, key_id=key.arn, encryption_algorithm=algorithm)
 
 
@@ -349,7 +380,7 @@ def re_encrypt(repo: Repository, env: Env, req: ReEncryptRequest) -> ReEncryptRe
         check_plaintext_size(destination, algorithm, source.plaintext)
     dry_run(req.dry_run)
     assert source.plaintext is not None
-    blob, material_id = encrypt_with(env, destination, algorithm, source.plaintext, context)
+    blob, material_id = encrypt_with(repo, env, destination, algorithm, source.plaintext, context, "ReEncrypt")
     return ReEncryptResult(
         ciphertext_blob=blob,
         source_key_id=source.key.arn,

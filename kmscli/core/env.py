@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from .access import Authority
+    from .ports import KeyStoreBackends
 
 
 class Env(NamedTuple):
@@ -29,6 +30,8 @@ class Env(NamedTuple):
     responses: str = "guide"
     # Who is calling and how strictly to judge them (access.py); None evaluates nothing.
     authority: Authority | None = None
+    # PKCS#11 tokens (CloudHSM clusters) and XKS proxies; None where nothing can reach them.
+    key_stores: KeyStoreBackends | None = None
 
     @property
     def partition(self) -> str:

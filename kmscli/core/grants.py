@@ -21,7 +21,7 @@ from .errors import (
     ValidationException,
 )
 from .granttokens import check_grant_tokens
-from .lookup import apply_due_transitions, resolve_key
+from .keyring import live_key, resolve_key
 from .model import Key, KeyUsage
 from .paging import decode_marker, encode_marker, page_limit
 from .records import Grant, GrantConstraints
@@ -311,9 +311,8 @@ def list_retirable_grants(repo: Repository, env: Env, req: ListRetirableGrantsRe
     )
     entries = []
     for grant in page[:limit]:
-        key = repo.get_key(grant.key_id)
         # A key whose deletion date passed is gone with its grants, even if nothing read it since.
-        key = apply_due_transitions(repo, env, key) if key is not None else None
+        key = live_key(repo, env, grant.key_id)
         if key is not None:
             entries.append(_entry(key, grant))
     if len(page) > limit:
@@ -348,11 +347,11 @@ def retire_grant(repo: Repository, env: Env, req: RetireGrantRequest) -> None:
     if req.grant_token is not None:
         grant_id = repo.grant_of_token(req.grant_token)
         grant = repo.get_grant(grant_id) if grant_id is not None else None
-        key = repo.get_key(grant.key_id) if grant is not None else None
         # The key may have reached its deletion date, taking its grants along.
-        if key is None or apply_due_transitions(repo, env, key) is None:
+        live = live_key(repo, env, grant.key_id) if grant is not None else None
+        if grant is None or live is None:
             raise InvalidGrantTokenException("Invalid grant token")
-        assert grant is not None
+        key = live
     elif req.key_id is not None and req.grant_id is not None:
         key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="RetireGrant")
         grant = _grant_on_key(repo, key, req.grant_id)

@@ -23,15 +23,15 @@ from .errors import (
     UnsupportedOperationException,
     ValidationException,
 )
-from .lookup import resolve_key
-from .model import Key, KeyMaterial, KeyState, Origin
+from .keyring import primary_of, resolve_key
+from .model import DAY, Key, KeyMaterial, KeyState, Origin
 from .records import ImportToken
+from .transitions import PENDING_DELETION, forgotten
 
 if TYPE_CHECKING:
     from .env import Env
     from .ports import Repository
 
-DAY = 86400
 TOKEN_LIFETIME_S = DAY
 MAX_VALID_TO_DAYS = 365
 _TOKEN_VERSION = 1
@@ -51,7 +51,6 @@ _SECRET_LENGTHS = {
     "HMAC_384": (48, 128),
     "HMAC_512": (64, 128),
 }
-_PENDING_DELETION = (KeyState.PendingDeletion, KeyState.PendingReplicaDeletion)
 
 _INVALID_MATERIAL = "The key material is invalid for this KMS key"
 _NOT_ASSOCIATED = "The key material is not associated with this KMS key"
@@ -65,42 +64,6 @@ def material_id(key_id: str, secret: bytes) -> str:
 def _check_external(key: Key) -> None:
     if key.origin != Origin.EXTERNAL:
         raise UnsupportedOperationException(f"{key.arn} origin is {key.origin} which is not valid for this operation.")
-
-
-def _is_replica(key: Key) -> bool:
-    return key.multi_region and (key.primary_region or key.region) != key.region
-
-
-def _forgotten(material: KeyMaterial) -> KeyMaterial:
-    """A deleted or expired material: its ID and history stay, its secret and expiration go."""
-    return material._replace(secret=b"", deleted=True, expiration_model=None, valid_to=None)
-
-
-def expire_imports(repo: Repository, key: Key, now: float) -> Key:
-    """The first two time-driven transitions: expired import tokens go; material past its ValidTo is deleted.
-
-    "Dropped" erases a token's wrapping private key but keeps its ID, so a late ImportKeyMaterial
-    still gets ExpiredImportTokenException rather than InvalidImportTokenException. Losing material
-    puts the key in PendingImport (a key pending deletion stays so). Material pending rotation that
-    expires is simply dropped: it was never in use.
-    """
-    repo.expire_import_tokens(key.key_id, now)
-
-    def due(m: KeyMaterial) -> bool:
-        return not m.deleted and m.valid_to is not None and m.valid_to <= now
-
-    expired = any(due(m) for m in key.materials)
-    pending_due = key.pending_material is not None and due(key.pending_material)
-    if not expired and not pending_due:
-        return key
-    key = key._replace(
-        materials=tuple(_forgotten(m) if due(m) else m for m in key.materials),
-        pending_material=None if pending_due else key.pending_material,
-    )
-    if expired and key.key_state not in _PENDING_DELETION:
-        key = key._replace(key_state=KeyState.PendingImport)
-    repo.put_key(key)
-    return key
 
 
 # ---------------------------------------------------------------- GetParametersForImport
@@ -217,14 +180,6 @@ def _checked_material(key_spec: str, raw: bytes) -> bytes:
     return secret
 
 
-def _primary_of(repo: Repository, key: Key) -> Key | None:
-    """The primary of a multi-Region replica: the material a replica may take is the primary's."""
-    if not _is_replica(key):
-        return None
-    assert key.primary_region is not None
-    return repo.in_region(key.primary_region).get_key(key.key_id)
-
-
 @operation("ImportKeyMaterial", ImportKeyMaterialRequest, writes=True)
 def import_key_material(repo: Repository, env: Env, req: ImportKeyMaterialRequest) -> ImportKeyMaterialResult:
     """Unwrap key material with the token's private key and make it the key's (or re-import it).
@@ -264,7 +219,7 @@ def import_key_material(repo: Repository, env: Env, req: ImportKeyMaterialReques
         valid_to=valid_to,
         description=req.key_material_description,
     )
-    primary = _primary_of(repo, key)
+    primary = primary_of(repo, env, key)
     key = _import_symmetric(key, primary, imported, req) if symmetric else _import_single(key, primary, imported)
     if key.key_state == KeyState.PendingImport and not key.missing_material:
         key = key._replace(key_state=KeyState.Enabled)
@@ -379,8 +334,8 @@ def delete_imported_key_material(
     if pending is not None and pending.material_id == target:
         key = key._replace(pending_material=None)
     else:
-        key = key._replace(materials=tuple(_forgotten(m) if m.material_id == target else m for m in key.materials))
-        if key.key_state not in _PENDING_DELETION:
+        key = key._replace(materials=tuple(forgotten(m) if m.material_id == target else m for m in key.materials))
+        if key.key_state not in PENDING_DELETION:
             key = key._replace(key_state=KeyState.PendingImport)
     repo.put_key(key)
     return DeleteImportedKeyMaterialResult(key.arn, target if symmetric else None)

@@ -6,15 +6,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .api import operation
 from .errors import ValidationException
-from .lookup import resolve_key
-from .model import KeyState
+from .keyring import resolve_key
+from .model import DAY, KeyState
 
 if TYPE_CHECKING:
     from .env import Env
     from .ports import Repository
 
 DEFAULT_PENDING_WINDOW_IN_DAYS = 30
-DAY = 86400
 
 
 class UpdateKeyDescriptionRequest(NamedTuple):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .ids import key_arn, new_key_id
-from .model import Alias, Key, KeyManager, KeyState, KeyUsage, Origin
+from .materials import new_material
+from .model import DAY, Alias, Key, KeyManager, KeyState, KeyUsage, Origin
 
 if TYPE_CHECKING:
     from .env import Env
@@ -37,7 +38,6 @@ PREDEFINED_SERVICES = {
     "ssm": "ssm",
     "xray": "xray",
 }
-DAY = 86400
 ROTATION_PERIOD_IN_DAYS = 365
 
 
@@ -79,8 +79,6 @@ def aws_managed_key_policy(partition: str, account_id: str, region: str, service
 
 def create_aws_managed_key(repo: Repository, env: Env, alias_name: str) -> Alias | None:
     """Create the AWS managed key of a predefined alias; None if the alias is not predefined."""
-    from .keys import new_material
-
     service = alias_name.removeprefix("alias/aws/")
     if not alias_name.startswith("alias/aws/") or service not in PREDEFINED_SERVICES:
         return None

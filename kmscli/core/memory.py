@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .model import Alias, Key, Tag
 
 if TYPE_CHECKING:
-    from .records import Grant, ImportToken
+    from .records import CustomKeyStore, Grant, ImportToken
 
 
 class _Region:
@@ -20,6 +20,7 @@ class _Region:
         self.grants: dict[str, Grant] = {}
         self.grant_tokens: dict[str, str] = {}
         self.import_tokens: dict[str, ImportToken] = {}
+        self.custom_key_stores: dict[str, CustomKeyStore] = {}
 
 
 class InMemoryRepository:
@@ -150,3 +151,18 @@ class InMemoryRepository:
         for token in list(self._r.import_tokens.values()):
             if token.key_id == key_id and token.expires <= now and token.private_key:
                 self._r.import_tokens[token.token_id] = token._replace(private_key=b"")
+
+    def get_custom_key_store(self, store_id: str) -> CustomKeyStore | None:
+        return self._r.custom_key_stores.get(store_id)
+
+    def put_custom_key_store(self, store: CustomKeyStore) -> None:
+        self._r.custom_key_stores[store.custom_key_store_id] = store
+
+    def delete_custom_key_store(self, store_id: str) -> None:
+        self._r.custom_key_stores.pop(store_id, None)
+
+    def list_custom_key_stores(self) -> list[CustomKeyStore]:
+        return [self._r.custom_key_stores[i] for i in sorted(self._r.custom_key_stores)]
+
+    def list_custom_key_store_keys(self, store_id: str) -> list[str]:
+        return sorted(k.key_id for k in self._r.keys.values() if k.custom_key_store_id == store_id)

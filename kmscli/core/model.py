@@ -10,6 +10,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
+# Dates are epoch seconds; periods and windows are given in days.
+DAY = 86400
+
 
 class KeyState(StrEnum):
     Creating = "Creating"
@@ -92,6 +95,10 @@ class Key(NamedTuple):
     # Imported as NEW_KEY_MATERIAL after the first import: waits, outside `materials`, for
     # RotateKeyOnDemand to make it current.
     pending_material: KeyMaterial | None = None
+    # Keys in a custom key store (Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE).
+    custom_key_store_id: str | None = None
+    cloud_hsm_cluster_id: str | None = None
+    xks_key_id: str | None = None
 
     @property
     def current_material(self) -> KeyMaterial | None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .api import operation
 from .errors import LimitExceededException, MalformedPolicyDocumentException, NotFoundException, ValidationException
-from .lookup import resolve_key
+from .keyring import resolve_key
 
 if TYPE_CHECKING:
     from .env import Env

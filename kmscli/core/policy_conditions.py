@@ -23,7 +23,18 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from .policy_document import Condition, PolicyGrammarError
+# A condition: (operator as written, ((context key, values), ...)).
+Condition = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+class PolicyGrammarError(Exception):
+    """A policy that is not valid policy grammar: where (a JSON pointer) and what."""
+
+    def __init__(self, pointer: str, message: str) -> None:
+        super().__init__(f"{pointer}: {message}")
+        self.pointer = pointer
+        self.message = message
+
 
 Context = Mapping[str, tuple[str, ...]]
 

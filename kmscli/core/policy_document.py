@@ -17,6 +17,9 @@ import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+# The Condition element's grammar lives with its operators; the rest of a document's, here.
+from .policy_conditions import Condition, PolicyGrammarError, check_condition_block, parse_condition_block
+
 VERSIONS = ("2012-10-17", "2008-10-17")
 STATEMENT_MEMBERS = (
     "Sid",
@@ -30,9 +33,6 @@ STATEMENT_MEMBERS = (
     "Condition",
 )
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
-
-# A condition: (operator as written, ((context key, values), ...)).
-Condition = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]
 
 
 class Position(NamedTuple):
@@ -66,15 +66,6 @@ class Policy(NamedTuple):
     text: str
 
 
-class PolicyGrammarError(Exception):
-    """A policy that is not valid policy grammar: where (a JSON pointer) and what."""
-
-    def __init__(self, pointer: str, message: str) -> None:
-        super().__init__(f"{pointer}: {message}")
-        self.pointer = pointer
-        self.message = message
-
-
 # ---------------------------------------------------------------- strict checking
 
 
@@ -84,8 +75,6 @@ def check_document(doc: Any, pointer: str, *, kind: str) -> None:
     `pointer` is where the document itself sits (a JSON pointer into the file that holds it).
     Identity-based policies ("identity") may not name a principal; resource policies must.
     """
-    from .policy_conditions import check_condition_block
-
     if not isinstance(doc, dict):
         raise PolicyGrammarError(pointer, "a policy document must be a JSON object")
     for member in doc:
@@ -194,20 +183,16 @@ def parse_policy(text: str, policy_id: str, kind: str) -> Policy:
     if len(spans) != len(raw):
         # Duplicate "Statement" members: json keeps the last; positions fall back to the start.
         spans = [(0, len(text))] * len(raw)
-    from .policy_conditions import parse_condition_block
-
     lines = _line_starts(text)
     statements = tuple(
-        _statement(i, st, _position(lines, start), _position(lines, end - 1), kind, parse_condition_block)
+        _statement(i, st, _position(lines, start), _position(lines, end - 1), kind)
         for i, (st, (start, end)) in enumerate(zip(raw, spans, strict=True))
         if isinstance(st, dict)
     )
     return Policy(policy_id, kind, str(version), statements, text)
 
 
-def _statement(
-    index: int, st: dict[str, Any], start: Position, end: Position, kind: str, parse_conditions: Any
-) -> Statement:
+def _statement(index: int, st: dict[str, Any], start: Position, end: Position, kind: str) -> Statement:
     effect = st.get("Effect") if st.get("Effect") in ("Allow", "Deny") else "Allow"
     # A statement without its action or (in an identity policy) resource matches nothing.
     resource = _strings(st.get("Resource"))
@@ -224,7 +209,7 @@ def _statement(
         not_action=_strings(st.get("NotAction")),
         resource=resource if resource is not None or "NotResource" in st else (),
         not_resource=_strings(st.get("NotResource")),
-        conditions=parse_conditions(st.get("Condition")),
+        conditions=parse_condition_block(st.get("Condition")),
         start=start,
         end=end,
     )

@@ -7,12 +7,12 @@ command costs the same at 10 keys and at 100,000.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .model import Alias, Key, Tag
 
 if TYPE_CHECKING:
-    from .records import Grant, ImportToken
+    from .records import CustomKeyStore, Grant, ImportToken
 
 
 class Repository(Protocol):
@@ -117,4 +117,91 @@ class Repository(Protocol):
         The token itself stays known (as expired), so that ImportKeyMaterial can tell an expired
         token from one that never existed. Writes only if there is a private key to erase.
         """
+        ...
+
+    # Custom key stores (at most a few per account and Region, so they are listed whole).
+
+    def get_custom_key_store(self, store_id: str) -> CustomKeyStore | None: ...
+
+    def put_custom_key_store(self, store: CustomKeyStore) -> None:
+        """Insert or replace."""
+        ...
+
+    def delete_custom_key_store(self, store_id: str) -> None: ...
+
+    def list_custom_key_stores(self) -> list[CustomKeyStore]:
+        """Every custom key store of the account and Region, by ID."""
+        ...
+
+    def list_custom_key_store_keys(self, store_id: str) -> list[str]:
+        """The IDs of the KMS keys (in any state) the store holds, in ascending order."""
+        ...
+
+
+class HsmError(Exception):
+    """A PKCS#11 token could not do what was asked. `code` is a ConnectionErrorCode of the model."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+
+
+class XksError(Exception):
+    """An XKS proxy call that did not succeed.
+
+    `kind` says how: "error" (the proxy answered with `error_name`), "unreachable", "timeout",
+    "tls" or "invalid_response" (an answer that is not what the API specifies).
+    """
+
+    def __init__(self, kind: str, error_name: str | None = None, status: int | None = None) -> None:
+        super().__init__(f"{kind}: {error_name}" if error_name else kind)
+        self.kind = kind
+        self.error_name = error_name
+        self.status = status
+
+
+class XksProxy(NamedTuple):
+    """How to reach one external key store's proxy."""
+
+    uri_endpoint: str
+    uri_path: str
+    access_key_id: str
+    secret_access_key: str
+    region: str
+
+
+class KeyStoreBackends(Protocol):
+    """What custom key stores need from outside the core: tokens that stand for CloudHSM clusters,
+    and XKS proxies. An adapter implements it (kmscli/keystores.py); tests may pass their own."""
+
+    def cluster_trust_anchor(self, cluster_id: str) -> str | None:
+        """The trust anchor certificate (PEM) of a declared cluster; None if no such cluster is declared."""
+        ...
+
+    def hsm_login(self, cluster_id: str, pin: str) -> None:
+        """Log in to the cluster's token as its user; HsmError if that fails."""
+        ...
+
+    def hsm_generate_key(self, cluster_id: str, pin: str, label: str) -> None:
+        """A new non-extractable AES-256 key in the token, labelled `label`."""
+        ...
+
+    def hsm_encrypt(self, cluster_id: str, pin: str, label: str, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+        """AES-GCM in the token: ciphertext followed by the 16-byte tag."""
+        ...
+
+    def hsm_decrypt(
+        self, cluster_id: str, pin: str, label: str, nonce: bytes, sealed: bytes, aad: bytes
+    ) -> bytes | None:
+        """The plaintext, or None when the tag does not verify."""
+        ...
+
+    def hsm_destroy_key(self, cluster_id: str, pin: str, label: str) -> None: ...
+
+    def hsm_random(self, cluster_id: str, pin: str, count: int) -> bytes:
+        """`count` random bytes from the token's generator."""
+        ...
+
+    def xks_call(self, proxy: XksProxy, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST `body` to `<uri_path>/<path>` of the proxy, signed; its JSON answer, or XksError."""
         ...

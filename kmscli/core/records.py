@@ -39,3 +39,29 @@ class ImportToken(NamedTuple):
     # PKCS#8 DER of the wrapping private key.
     private_key: bytes
     expires: float
+
+
+class CustomKeyStore(NamedTuple):
+    """A custom key store, with the secret KMS keeps to reach its backing keys.
+
+    For a CloudHSM key store the secret is the key store password (the token's user PIN); for an
+    external key store, the proxy's SigV4 secret access key. Neither is ever reported.
+    """
+
+    custom_key_store_id: str
+    name: str
+    store_type: str
+    creation_date: float
+    connection_state: str = "DISCONNECTED"
+    connection_error_code: str | None = None
+    # AWS_CLOUDHSM
+    cloud_hsm_cluster_id: str | None = None
+    trust_anchor_certificate: str | None = None
+    # EXTERNAL_KEY_STORE
+    xks_proxy_connectivity: str | None = None
+    xks_proxy_uri_endpoint: str | None = None
+    xks_proxy_uri_path: str | None = None
+    xks_proxy_vpc_endpoint_service_name: str | None = None
+    xks_proxy_vpc_endpoint_service_owner: str | None = None
+    xks_proxy_access_key_id: str | None = None
+    secret: str = ""

@@ -15,52 +15,32 @@ from .errors import (
     LimitExceededException,
     UnsupportedOperationException,
 )
-from .lookup import resolve_key
-from .model import Key, KeyMaterial, KeyState, Origin
+from .keyring import resolve_key
+from .materials import rotation_material
+from .model import DAY, Key, KeyMaterial, KeyState, Origin
 from .paging import decode_marker, encode_marker, invalid_marker, page_limit
 
 if TYPE_CHECKING:
     from .env import Env
     from .ports import Repository
 
-DAY = 86400
 DEFAULT_ROTATION_PERIOD_IN_DAYS = 365
 MAX_ON_DEMAND_ROTATIONS = 25
 # An on-demand rotation is refused this close to a scheduled automatic one.
 CONFLICT_WINDOW_S = 20 * 60
+# Keys in custom key stores are never rotated by KMS, automatically or on demand.
+_CUSTOM_KEY_STORE_ORIGINS = (Origin.AWS_CLOUDHSM, Origin.EXTERNAL_KEY_STORE)
 
 
 def _check_rotatable(key: Key, *, allow_external: bool = False) -> None:
     if key.key_spec != "SYMMETRIC_DEFAULT":
         # KMS answers asymmetric and HMAC keys with an empty message.
         raise UnsupportedOperationException("")
-    if key.origin == Origin.EXTERNAL and not allow_external:
-        raise UnsupportedOperationException(f"{key.arn} origin is EXTERNAL which is not valid for this operation.")
+    if key.origin in _CUSTOM_KEY_STORE_ORIGINS or (key.origin == Origin.EXTERNAL and not allow_external):
+        raise UnsupportedOperationException(f"{key.arn} origin is {key.origin} which is not valid for this operation.")
     if key.multi_region and (key.primary_region or key.region) != key.region:
         # The rotation property of a multi-Region key set belongs to its primary.
         raise UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
-
-
-def _new_material(env: Env, date: float, rotation_type: str) -> KeyMaterial:
-    return KeyMaterial(
-        material_id=env.random_bytes(32).hex(),
-        secret=env.random_bytes(32),
-        created=date,
-        rotation_date=date,
-        rotation_type=rotation_type,
-    )
-
-
-def rotate_automatically(env: Env, key: Key, now: float) -> Key:
-    """Perform every automatic rotation scheduled up to `now`, each dated when it was due."""
-    assert key.next_rotation_date is not None
-    assert key.rotation_period_in_days is not None
-    materials = list(key.materials)
-    due = key.next_rotation_date
-    while due <= now:
-        materials.append(_new_material(env, due, "AUTOMATIC"))
-        due = round(due + key.rotation_period_in_days * DAY, 3)
-    return key._replace(materials=tuple(materials), next_rotation_date=due)
 
 
 class EnableKeyRotationRequest(NamedTuple):
@@ -123,8 +103,8 @@ def get_key_rotation_status(repo: Repository, env: Env, req: GetKeyRotationStatu
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="GetKeyRotationStatus")
     if key.key_spec != "SYMMETRIC_DEFAULT":
         raise UnsupportedOperationException("")
-    if key.origin == Origin.EXTERNAL:
-        raise UnsupportedOperationException(f"{key.arn} origin is EXTERNAL which is not valid for this operation.")
+    if key.origin == Origin.EXTERNAL or key.origin in _CUSTOM_KEY_STORE_ORIGINS:
+        raise UnsupportedOperationException(f"{key.arn} origin is {key.origin} which is not valid for this operation.")
     pending = key.key_state in (KeyState.PendingDeletion, KeyState.PendingReplicaDeletion)
     if not key.rotation_enabled or pending:
         return GetKeyRotationStatusResult(False, key.arn)
@@ -165,7 +145,7 @@ def rotate_key_on_demand(repo: Repository, env: Env, req: RotateKeyOnDemandReque
         promoted = key.pending_material._replace(rotation_date=now, rotation_type="ON_DEMAND")
         repo.put_key(key._replace(materials=(*key.materials, promoted), pending_material=None))
         return RotateKeyOnDemandResult(key.arn)
-    repo.put_key(key._replace(materials=(*key.materials, _new_material(env, now, "ON_DEMAND"))))
+    repo.put_key(key._replace(materials=(*key.materials, rotation_material(env, now, "ON_DEMAND"))))
     return RotateKeyOnDemandResult(key.arn)
 
 

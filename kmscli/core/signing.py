@@ -14,8 +14,8 @@ from .api import operation
 from .crypto_checks import check_algorithm, current_material, dry_run, usable_key
 from .errors import KMSInvalidSignatureException, UnsupportedOperationException, ValidationException
 from .granttokens import check_grant_tokens
+from .keyring import resolve_key
 from .keyspecs import ALGORITHM_MEMBER, KEY_SPECS
-from .lookup import resolve_key
 from .model import Key, KeyUsage
 
 if TYPE_CHECKING:

@@ -29,8 +29,10 @@ def _key(repo: Repository, env: Env, arn: str) -> tuple[Repository, Any]:
     m = re.fullmatch(_KEY_ARN, arn)
     if m is None or m["account"] != env.account_id:
         return repo, None
+    from .keyring import live_key
+
     regional = repo.in_region(m["region"])
-    found = regional.get_key(m["key_id"])
+    found = live_key(regional, env, m["key_id"])
     return regional, found if found is not None and found.arn == arn else None
 
 

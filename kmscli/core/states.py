@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .errors import DisabledException, KmsError, KMSInvalidStateException, UnsupportedOperationException
-from .model import Key, KeyState
+from .errors import (
+    AccessDeniedException,
+    DisabledException,
+    KmsError,
+    KMSInvalidStateException,
+    UnsupportedOperationException,
+)
+from .model import Key, KeyManager, KeyState
 
 _S = KeyState
 Refusal = Callable[[Key], KmsError]
@@ -35,12 +41,27 @@ def _transient(key: Key) -> KmsError:
     return KMSInvalidStateException(f"{key.arn} is {key.key_state.value.lower()}.")
 
 
+def _unavailable(key: Key) -> KmsError:
+    if key.xks_key_id is not None:
+        from .key_store_state import XKS_MESSAGES
+
+        return KMSInvalidStateException(XKS_MESSAGES["not_connected"])
+    return KMSInvalidStateException(f"{key.arn} is unavailable.")
+
+
 def _external_origin(key: Key) -> KmsError:
     return UnsupportedOperationException(f"{key.arn} origin is EXTERNAL which is not valid for this operation.")
 
 
 _PENDING = {_S.PendingDeletion: _pending_deletion, _S.PendingReplicaDeletion: _pending_deletion}
-_CRYPTO = {_S.Disabled: _disabled, _S.PendingImport: _pending_import, _S.Creating: _transient, **_PENDING}
+# Keys of a custom key store that is not connected are Unavailable: they cannot be used, only managed.
+_CRYPTO = {
+    _S.Disabled: _disabled,
+    _S.PendingImport: _pending_import,
+    _S.Creating: _transient,
+    _S.Unavailable: _unavailable,
+    **_PENDING,
+}
 _ANY: dict[KeyState, Refusal] = {}
 _MUTATE = dict(_PENDING)
 _ENABLE = {_S.PendingImport: _pending_import, _S.Updating: _transient, **_PENDING}
@@ -147,11 +168,7 @@ MANAGEMENT_OPERATIONS = frozenset(
 
 
 def refuse_aws_managed(operation: str, key: Key, caller_arn: str) -> None:
-    from .model import KeyManager
-
     if key.key_manager == KeyManager.AWS and operation in MANAGEMENT_OPERATIONS:
-        from .errors import AccessDeniedException
-
         raise AccessDeniedException(
             f"User: {caller_arn} is not authorized to perform: kms:{operation} on resource: {key.arn} "
             f"because no resource-based policy allows the kms:{operation} action"

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from .api import operation
 from .env import Env
 from .errors import TagException
-from .lookup import resolve_key
+from .keyring import resolve_key
 from .model import Tag
 from .ports import Repository
 

@@ -155,11 +155,20 @@ def _service(value: Any, shape_name: str, path: str, out: list[str]) -> None:
             out.append(enum_violation(path, value, _SERVICE_ENUM_ORDER.get(shape_name, shape["enum"])))
             return
         _bounds(value, len(value), shape, path, out, "length")
-        if "pattern" in shape and re.fullmatch(shape["pattern"], value) is None:
+        if "pattern" in shape and re.fullmatch(shape["pattern"], value) is None and not _extension(shape_name, value):
             out.append(_message(value, shape, path, f"satisfy regular expression pattern: {shape['pattern']}"))
         return
     if kind in ("integer", "long"):
         _bounds(value, value, shape, path, out, "value")
+
+
+# kmscli's documented extension of the model's patterns: an XKS proxy on this machine may be reached
+# over plain HTTP and on any port (AWS itself accepts only https://host, without a port).
+_LOOPBACK_ENDPOINT = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?")
+
+
+def _extension(shape_name: str, value: str) -> bool:
+    return shape_name == "XksProxyUriEndpointType" and _LOOPBACK_ENDPOINT.fullmatch(value) is not None
 
 
 def _rules(measure: int, shape: Mapping[str, Any], what: str) -> list[str]:

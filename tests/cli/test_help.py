@@ -121,7 +121,7 @@ def test_help_of_an_unknown_command_is_a_usage_error(invoke):
         pytest.param(["create-key", "--description", "x", "--version"], id="after-options"),
         pytest.param(["--version", "create-key"], id="before-a-command"),
         pytest.param(["serve", "--port", "0", "--version"], id="serve"),
-        pytest.param(["console", "create-key", "--alias", "a", "--yes", "--version"], id="console"),
+        pytest.param(["console", "create-key", "--alias-name", "a", "--yes", "--version"], id="console"),
     ],
 )
 def test_version_anywhere_prints_the_version_and_runs_nothing(invoke, state_dir, args):

@@ -82,7 +82,9 @@ def test_known_regions_say_nothing(tmp_path, region):
 
 
 def test_console_warns_too(tmp_path):
-    result = _run(tmp_path, "console", "create-key", "--alias", "a", "--region", "us-wset-2", "--query", "AliasName")
+    result = _run(
+        tmp_path, "console", "create-key", "--alias-name", "a", "--region", "us-wset-2", "--query", "AliasName"
+    )
     assert (result.exit_code, result.stdout) == (0, '"alias/a"\n')
     assert result.stderr == WARNING.format(region="us-wset-2", closest="us-west-2")
 

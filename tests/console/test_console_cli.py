@@ -75,7 +75,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_options_create_key_alias_and_console_policy(invoke, state_dir) -> None:
     result = invoke(
-        "console", "create-key", "--alias", "ExampleAlias", "--description", "for scripts",
+        "console", "create-key", "--alias-name", "ExampleAlias", "--description", "for scripts",
         "--tags", "Project=alpha", "--tags", "Owner", "--key-administrator", ADMIN, "--no-administrator-deletion",
         "--key-user", USER, "--other-account", OTHER,
     )  # fmt: skip
@@ -99,7 +99,7 @@ def test_asymmetric_options(invoke) -> None:
     result = invoke(
         "console",
         "create-key",
-        "--alias",
+        "--alias-name",
         "alias/signer",
         "--key-spec",
         "ECC_NIST_P256",
@@ -133,7 +133,7 @@ def test_a_single_usage_spec_needs_no_key_usage(invoke) -> None:
     result = invoke(
         "console",
         "create-key",
-        "--alias",
+        "--alias-name",
         "mac",
         "--key-spec",
         "HMAC_384",
@@ -149,7 +149,7 @@ def test_advanced_options(invoke) -> None:
     result = invoke(
         "console",
         "create-key",
-        "--alias",
+        "--alias-name",
         "imported",
         "--origin",
         "EXTERNAL",
@@ -169,7 +169,7 @@ def test_advanced_options(invoke) -> None:
 
 
 def test_text_output(invoke) -> None:
-    result = invoke("console", "create-key", "--alias", "ExampleAlias", "--output", "text")
+    result = invoke("console", "create-key", "--alias-name", "ExampleAlias", "--output", "text")
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (
         f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/ExampleAlias\talias/ExampleAlias\n"
@@ -181,7 +181,7 @@ def test_text_output(invoke) -> None:
 
 def test_table_output(invoke) -> None:
     # Placed after the command, as the AWS CLI accepts global options.
-    result = invoke("console", "create-key", "--alias", "ExampleAlias", "--output", "table")
+    result = invoke("console", "create-key", "--alias-name", "ExampleAlias", "--output", "table")
     expected = {"KeyMetadata": SYMMETRIC_METADATA, "AliasName": "alias/ExampleAlias",
                 "AliasArn": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/ExampleAlias"}  # fmt: skip
     assert (result.exit_code, result.stderr) == (0, "")
@@ -191,7 +191,7 @@ def test_table_output(invoke) -> None:
 
 
 def test_global_options_before_the_command(invoke) -> None:
-    result = invoke("--output", "text", "--query", "AliasName", "console", "create-key", "--alias", "first")
+    result = invoke("--output", "text", "--query", "AliasName", "console", "create-key", "--alias-name", "first")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "alias/first\n", "")
 
 
@@ -199,7 +199,7 @@ def test_iso8601_timestamps(invoke) -> None:
     result = invoke(
         "console",
         "create-key",
-        "--alias",
+        "--alias-name",
         "t",
         "--cli-timestamp-format",
         "iso8601",
@@ -217,30 +217,30 @@ def test_iso8601_timestamps(invoke) -> None:
 @pytest.mark.parametrize(
     ("args", "error"),
     [
-        pytest.param([], "--alias is required when standard input is not a terminal: the console creates "
+        pytest.param([], "--alias-name is required when standard input is not a terminal: the console creates "
                      "every key with an alias.\n", id="missing-alias"),
-        pytest.param(["--alias", "aws/ebs"], "argument --alias: The alias cannot begin with aws/: "
+        pytest.param(["--alias-name", "aws/ebs"], "argument --alias-name: The alias cannot begin with aws/: "
                      "that prefix is reserved for AWS managed keys.\n", id="reserved-alias"),
-        pytest.param(["--alias", "a b"], "argument --alias: The alias can contain only alphanumeric "
+        pytest.param(["--alias-name", "a b"], "argument --alias-name: The alias can contain only alphanumeric "
                      "characters, forward slashes (/), underscores (_) and dashes (-).\n", id="alias-characters"),
-        pytest.param(["--alias", "a", "--key-spec", "RSA_2048"], "--key-usage is required with --key-spec "
+        pytest.param(["--alias-name", "a", "--key-spec", "RSA_2048"], "--key-usage is required with --key-spec "
                      "RSA_2048 when standard input is not a terminal: choose ENCRYPT_DECRYPT or SIGN_VERIFY.\n",
                      id="ambiguous-usage"),
-        pytest.param(["--alias", "a", "--key-usage", "KEY_AGREEMENT"], "--key-spec is required with "
+        pytest.param(["--alias-name", "a", "--key-usage", "KEY_AGREEMENT"], "--key-spec is required with "
                      "--key-usage KEY_AGREEMENT when standard input is not a terminal: choose one of ECC_NIST_P256, "
                      "ECC_NIST_P384, ECC_NIST_P521.\n", id="usage-without-spec"),
-        pytest.param(["--alias", "a", "--key-spec", "ECC_NIST_P256", "--key-usage", "ENCRYPT_DECRYPT"],
+        pytest.param(["--alias-name", "a", "--key-spec", "ECC_NIST_P256", "--key-usage", "ENCRYPT_DECRYPT"],
                      "argument --key-usage: Key usage ENCRYPT_DECRYPT is not available for key spec "
                      "ECC_NIST_P256; choose SIGN_VERIFY or KEY_AGREEMENT.\n", id="spec-usage-mismatch"),
-        pytest.param(["--alias", "a", "--key-administrator", "arn:aws:iam::444455556666:role/Admin"],
+        pytest.param(["--alias-name", "a", "--key-administrator", "arn:aws:iam::444455556666:role/Admin"],
                      "argument --key-administrator: Key administrators must be IAM users or roles "
                      f"of account {ACCOUNT}, such as arn:aws:iam::{ACCOUNT}:role/ExampleRole; not "
                      "'arn:aws:iam::444455556666:role/Admin'.\n", id="foreign-administrator"),
-        pytest.param(["--alias", "a", "--other-account", "12345"], "argument --other-account: An "
+        pytest.param(["--alias-name", "a", "--other-account", "12345"], "argument --other-account: An "
                      "AWS account ID has 12 digits; not '12345'.\n", id="bad-account"),
-        pytest.param(["--alias", "a", "--tags", "aws:team=x"], "argument --tags: Tags beginning "
+        pytest.param(["--alias-name", "a", "--tags", "aws:team=x"], "argument --tags: Tags beginning "
                      "with aws: are reserved.\n", id="reserved-tag"),
-        pytest.param(["--alias", "a", "--key-spec", "ML_KEM_768"],
+        pytest.param(["--alias-name", "a", "--key-spec", "ML_KEM_768"],
                      invalid_choice("--key-spec", tuple(console.key_specs())) + "\n",
                      id="spec-not-offered"),
     ],
@@ -254,17 +254,19 @@ def test_refused_answers_exit_2_and_create_nothing(invoke, state_dir, args, erro
 def test_yes_never_waits_even_in_a_terminal(invoke, terminal, state_dir) -> None:
     result = invoke("console", "create-key", "--yes", input="ignored\n")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == USAGE + ("--alias is required with --yes: the console creates every key with an alias.\n")
+    assert result.stderr == USAGE + (
+        "--alias-name is required with --yes: the console creates every key with an alias.\n"
+    )
     assert not state_dir.exists()
 
 
 def test_a_refused_alias_leaves_no_key(invoke, state_dir) -> None:
-    first = invoke("console", "create-key", "--alias", "taken", "--query", "KeyMetadata.KeyId", "--output", "text")
+    first = invoke("console", "create-key", "--alias-name", "taken", "--query", "KeyMetadata.KeyId", "--output", "text")
     assert (first.exit_code, first.stdout, first.stderr) == (0, KEY1 + "\n", "")
     result = invoke(
         "console",
         "create-key",
-        "--alias",
+        "--alias-name",
         "taken",
         "--key-spec",
         "RSA_2048",
@@ -286,7 +288,7 @@ def test_a_refused_alias_leaves_no_key(invoke, state_dir) -> None:
 
 
 def test_a_bad_query_creates_nothing(invoke, state_dir) -> None:
-    result = invoke("console", "create-key", "--alias", "q", "--query", "KeyMetadata.[")
+    result = invoke("console", "create-key", "--alias-name", "q", "--query", "KeyMetadata.[")
     assert (result.exit_code, result.stdout) == (255, "")
     assert result.stderr.startswith("\nBad value for --query KeyMetadata.[: ")
     assert not state_dir.exists()
@@ -297,7 +299,7 @@ def test_a_bad_query_creates_nothing(invoke, state_dir) -> None:
 
 def test_prompts_check_each_answer_and_review_before_creating(invoke, terminal, state_dir) -> None:
     answers = [
-        "asymmetric", "ENCRYPT_DECRYPT", "RSA_4096", "",   # key type, usage, spec, advanced options: no
+        "2", "encrypt_decrypt", "RSA_4096", "",            # key type by number, usage in any case, spec, no
         "aws/nope", "alias/bad name", "docs",              # alias: refused twice, then accepted
         "the docs key",                                    # description
         "aws:team", "x", "team", "blue", "",               # tags: reserved key refused, then one tag
@@ -305,7 +307,7 @@ def test_prompts_check_each_answer_and_review_before_creating(invoke, terminal, 
         "",                                                # administrators may delete: default yes
         USER, USER, "",                                    # key users: the repeat is ignored
         ACCOUNT, OTHER, "",                                # other accounts: own account refused
-        "finish",
+        "p", "finish",                                     # read the policy, then finish
     ]  # fmt: skip
     result = invoke("console", "create-key", input="\n".join(answers) + "\n")
     assert (result.exit_code, result.stdout.count("{")) == (0, 2)
@@ -332,13 +334,18 @@ def test_prompts_check_each_answer_and_review_before_creating(invoke, terminal, 
         f"Error: {ACCOUNT} is this key's own account; add its IAM users and roles as key users instead.",
     ]
     review = result.stderr[result.stderr.index("Step 5 of 5: Review") :]
-    assert "\nKey policy\n" + policy + "\n" in review
+    summary, _, after = review.partition("(f), change a step (1-4), read the key policy (p) or cancel (c) [f]: ")
+    # The review is a summary; the policy comes only when asked for.
+    assert policy not in summary
+    assert "  Key policy: the console's default, 4 statements (type p to read it)\n" in summary
+    assert after.startswith("p\n" + policy + "\n")
+    assert after.endswith("Creating key…\n")
     assert state(state_dir) == ([KEY1], [Alias("alias/docs", KEY1, NOW, NOW)])
 
 
 def test_options_answer_their_steps_and_the_rest_is_asked(invoke, terminal) -> None:
     answers = ["", "", "", "finish"]  # advanced options: no; key users: none; other accounts: none
-    result = invoke("console", "create-key", "--alias", "pre", "--description", "", "--tags", "a=b",
+    result = invoke("console", "create-key", "--alias-name", "pre", "--description", "", "--tags", "a=b",
                     "--key-spec", "HMAC_224", "--key-administrator", ADMIN, "--no-administrator-deletion",
                     input="\n".join(answers) + "\n")  # fmt: skip
     assert (result.exit_code, json.loads(result.stdout)["AliasName"]) == (0, "alias/pre")
@@ -353,14 +360,16 @@ def test_options_answer_their_steps_and_the_rest_is_asked(invoke, terminal) -> N
         "\n"
     )
     assert result.stderr.endswith(
-        "Finish, change a step (1-4) or cancel (finish, 1, 2, 3, 4, cancel) [finish]: finish\n"
+        "Finish (f), change a step (1-4), read the key policy (p) or cancel (c) [f]: finish\nCreating key…\n"
     )
     doc = json.loads(policy_of(invoke, KEY1))
     assert doc["Statement"][1]["Action"][-2:] == ["kms:TagResource", "kms:UntagResource"]
 
 
 def test_an_alias_in_use_is_refused_at_its_prompt(invoke, terminal, state_dir) -> None:
-    first = invoke("console", "create-key", "--alias", "taken", "--yes", "--query", "AliasName", "--output", "text")
+    first = invoke(
+        "console", "create-key", "--alias-name", "taken", "--yes", "--query", "AliasName", "--output", "text"
+    )
     assert (first.exit_code, first.stdout) == (0, "alias/taken\n")
     answers = ["", "", "", "taken", "other", "", "", "", "", "", "finish"]
     result = invoke("console", "create-key", input="\n".join(answers) + "\n")
@@ -369,9 +378,54 @@ def test_an_alias_in_use_is_refused_at_its_prompt(invoke, terminal, state_dir) -
     assert len(state(state_dir)[0]) == 2
 
 
+def test_an_alias_whose_key_passed_its_deletion_date_is_free_at_its_prompt(
+    invoke, runtime, terminal, state_dir
+) -> None:
+    # create-alias takes such a name (the alias went with its key), so the console's check must too.
+    first = invoke(
+        "console", "create-key", "--alias-name", "gone", "--yes", "--query", "KeyMetadata.KeyId", "--output", "text"
+    )
+    scheduled = invoke("schedule-key-deletion", "--key-id", first.stdout.strip(), "--pending-window-in-days", "7")
+    assert (first.exit_code, scheduled.exit_code) == (0, 0)
+    later = NOW + 7 * 86400
+    runtime.env = runtime.env._replace(clock=lambda: later)
+    answers = ["", "", "", "gone", "", "", "", "", "", "finish"]
+    result = invoke("console", "create-key", input="\n".join(answers) + "\n")
+    assert (result.exit_code, json.loads(result.stdout)["AliasName"]) == (0, "alias/gone")
+    assert "already in use" not in result.stderr
+    key_id = json.loads(result.stdout)["KeyMetadata"]["KeyId"]
+    assert state(state_dir) == ([key_id], [Alias("alias/gone", key_id, later, later)])
+
+
 def test_cancel_at_review_creates_nothing(invoke, terminal, state_dir) -> None:
-    answers = ["", "", "", "kept", "", "", "", "", "", "cancel"]
+    answers = ["", "", "", "kept", "", "", "", "", "", "c"]
     result = invoke("console", "create-key", input="\n".join(answers) + "\n")
     assert (result.exit_code, result.stdout) == (130, "")
-    assert result.stderr.endswith("Cancelled: no key was created.\n\n")
+    assert result.stderr.endswith("c\n\nCancelled; no key was created.\n\n")
     assert state(state_dir) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        pytest.param(["team=blue"], [Tag("team", "blue")], id="key-value"),
+        pytest.param(["TagKey=team,TagValue=blue"], [Tag("team", "blue")], id="create-key-shorthand"),
+        pytest.param(["TagValue=blue,TagKey=team", "a=b"], [Tag("a", "b"), Tag("team", "blue")], id="both-forms"),
+        pytest.param(["TagKey=team"], [Tag("team", "")], id="shorthand-without-value"),
+    ],
+)
+def test_tags_take_both_forms_and_never_make_a_tag_named_tagkey(invoke, state_dir, tags, expected) -> None:
+    args = [arg for tag in tags for arg in ("--tags", tag)]
+    result = invoke("console", "create-key", "--alias-name", "tagged", "--yes", *args, "--query", "AliasName")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, '"alias/tagged"\n', "")
+    with Store(state_dir).transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
+        assert repo.get_tags(KEY1) == expected
+
+
+def test_a_half_shorthand_tag_is_refused(invoke, state_dir) -> None:
+    result = invoke("console", "create-key", "--alias-name", "t", "--yes", "--tags", "TagKey=a,Owner=b")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == USAGE + (
+        "argument --tags: 'TagKey=a,Owner=b': write a tag as KEY=VALUE or TagKey=KEY,TagValue=VALUE\n"
+    )
+    assert not state_dir.exists()

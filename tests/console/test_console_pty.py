@@ -49,26 +49,34 @@ def kmscli(environ: dict[str, str], *args: str) -> subprocess.CompletedProcess[s
 def review_page(session: pexpect.spawn) -> str:
     """The review page up to its prompt, as the terminal showed it."""
     session.expect_exact("Step 5 of 5: Review")
-    session.expect_exact("Finish, change a step (1-4) or cancel (finish, 1, 2, 3, 4, cancel) [finish]: ")
-    return str(session.before).replace("\r\n", "\n")
+    session.expect_exact(REVIEW_PROMPT)
+    page = str(session.before).replace("\r\n", "\n")
+    # Summary first: the page and its prompt fit a 24-row terminal, the policy is behind `p`.
+    assert len(("Step 5 of 5: Review" + page).splitlines()) + 1 <= 24
+    return page
+
+
+REVIEW_PROMPT = "Finish (f), change a step (1-4), read the key policy (p) or cancel (c) [f]: "
 
 
 def test_console_session_in_a_pseudo_terminal(environ: dict[str, str], tmp_path: Path) -> None:
     session = pexpect.spawn(
         sys.executable, ["-m", "kmscli", "console", "create-key"], env=environ, cwd=str(ROOT),
-        encoding="utf-8", timeout=60, dimensions=(60, 250),
+        encoding="utf-8", timeout=60, dimensions=(24, 200),
     )  # fmt: skip
 
     def answer(prompt: str, text: str) -> None:
         session.expect_exact(prompt)
         session.sendline(text)
 
-    # Step 1: configure key (asymmetric, encrypt and decrypt, RSA_2048; advanced options kept).
-    answer("Key type (symmetric, asymmetric) [symmetric]: ", "asymmetric")
-    answer("Key usage (ENCRYPT_DECRYPT, SIGN_VERIFY, KEY_AGREEMENT) [ENCRYPT_DECRYPT]: ", "")
-    answer("Key spec (RSA_2048, RSA_3072, RSA_4096) [RSA_2048]: ", "RSA_2048")
+    # Step 1: configure key (asymmetric by its number, encrypt and decrypt, RSA_2048 in lower case).
+    session.expect_exact("  1. symmetric\r\n  2. asymmetric\r\n")
+    answer("Key type [symmetric]: ", "2")
+    session.expect_exact("  1. ENCRYPT_DECRYPT\r\n  2. SIGN_VERIFY\r\n  3. KEY_AGREEMENT\r\n")
+    answer("Key usage [ENCRYPT_DECRYPT]: ", "")
+    answer("Key spec [RSA_2048]: ", "rsa_2048")
     answer("Change the advanced options (key material origin, Regionality)? [y/N]: ", "y")
-    answer("Key material origin (AWS_KMS, EXTERNAL) [AWS_KMS]: ", "")
+    answer("Key material origin [AWS_KMS]: ", "")
     answer("Multi-Region key? [y/N]: ", "n")
     # Step 2: labels.
     answer("Alias (required): ", "aws/app-data")
@@ -91,7 +99,7 @@ def test_console_session_in_a_pseudo_terminal(environ: dict[str, str], tmp_path:
     first = review_page(session)
     assert "  2. Alias                              alias/app-data\n" in first
     assert "     Administrators may delete the key  yes\n" in first
-    assert '"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"' in first
+    assert "  Key policy: the console's default, 4 statements (type p to read it)\n" in first
     session.sendline("2")  # back to "Add labels": change the alias, keep the rest
     answer("Alias (required) [app-data]: ", "app-data-v2")
     answer("Description (optional) [Console walk-through]: ", "")
@@ -113,14 +121,18 @@ def test_console_session_in_a_pseudo_terminal(environ: dict[str, str], tmp_path:
     policy = console.console_key_policy("aws", ACCOUNT, request)
     third = review_page(session)
     assert "     Administrators may delete the key  no\n" in third
-    assert "\nKey policy\n" + policy + "\n" in third
-    assert "kms:ScheduleKeyDeletion" not in third
-    session.sendline("finish")
+    assert policy not in third
+    session.sendline("p")
+    session.expect_exact(REVIEW_PROMPT)
+    assert str(session.before).replace("\r\n", "\n") == "p\n" + policy + "\n\n"
+    assert "kms:ScheduleKeyDeletion" not in policy
+    session.sendline("F")
+    session.expect_exact("Creating key…")
     session.expect(pexpect.EOF)
     session.close()
     assert (session.exitstatus, session.signalstatus) == (0, None)
 
-    printed = json.loads(str(session.before).replace("\r\n", "\n").removeprefix("finish\n"))
+    printed = json.loads(str(session.before).replace("\r\n", "\n"))
     described = kmscli(environ, "describe-key", "--key-id", "alias/app-data-v2")
     assert (described.returncode, described.stderr) == (0, "")
     assert printed == {
@@ -151,3 +163,31 @@ def test_console_session_in_a_pseudo_terminal(environ: dict[str, str], tmp_path:
         assert repo.list_keys(None, 100) == [metadata["KeyId"]]
         assert repo.list_aliases(None, None, 100) == [Alias("alias/app-data-v2", metadata["KeyId"], NOW, NOW)]
         assert repo.get_tags(metadata["KeyId"]) == [Tag("Project", "alpha")]
+
+
+@pytest.mark.parametrize(
+    ("key", "at"),
+    [
+        pytest.param("\x03", "Key type [symmetric]: ", id="ctrl-c-at-the-first-prompt"),
+        pytest.param("\x04", "Alias (required): ", id="ctrl-d-at-the-alias"),
+        pytest.param("\x03", REVIEW_PROMPT, id="ctrl-c-at-the-review"),
+    ],
+)
+def test_interrupting_the_console_says_no_key_was_created(environ, tmp_path, key, at) -> None:
+    session = pexpect.spawn(
+        sys.executable, ["-m", "kmscli", "console", "create-key"], env=environ, cwd=str(ROOT),
+        encoding="utf-8", timeout=60, dimensions=(24, 80),
+    )  # fmt: skip
+    answers = {"Alias (required): ": "kept", "Key administrator": "", "Key user": "", "Other AWS account": ""}
+    while True:
+        index = session.expect_exact([at, "? [y/N]: ", "? [Y/n]: ", "]: ", "): "])
+        if index == 0:
+            break
+        session.sendline(next((v for k, v in answers.items() if k in str(session.before) + session.after), ""))
+    session.send(key)
+    session.expect_exact("Cancelled; no key was created.")
+    session.expect(pexpect.EOF)
+    session.close()
+    assert (session.exitstatus, session.signalstatus) == (130, None)
+    listed = kmscli(environ, "list-keys", "--query", "length(Keys)")
+    assert (listed.returncode, listed.stdout, listed.stderr) == (0, "0\n", "")

@@ -82,6 +82,16 @@ def test_a_refused_alias_names_create_alias(repo, env) -> None:
     )
 
 
+def test_an_alias_is_taken_only_while_its_key_lives(repo, env) -> None:
+    created = console.create_console_key(repo, env, ConsoleKeyRequest(alias_name="alias/brief"))
+    key_id = created.key_metadata.key_id
+    core.call("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": 7}, repo, env)
+    assert console.alias_exists(repo, env, "alias/brief") is True
+    after = env._replace(clock=lambda: env.now() + 7 * 86400)
+    assert console.alias_exists(repo, after, "alias/brief") is False
+    assert (repo.get_key(key_id), repo.get_alias("alias/brief")) == (None, None)
+
+
 def test_a_refused_key_names_create_key(repo, env) -> None:
     with pytest.raises(OperationFailed) as failed:
         console.create_console_key(

@@ -61,7 +61,7 @@ def test_create_cloudhsm_store_names_the_missing_cluster(invoke: Callable[..., R
     result = invoke(
         "create-custom-key-store",
         "--custom-key-store-name", "ExampleKeyStore",
-        "--cloud-hsm-cluster-id", "cluster-234a567bcde",
+        "--cloud-hsm-cluster-id", "cluster-7abcdefghij",
         "--trust-anchor-certificate", "MIICertificate",
         "--key-store-password", "kmsPswd",
     )  # fmt: skip
@@ -70,7 +70,7 @@ def test_create_cloudhsm_store_names_the_missing_cluster(invoke: Callable[..., R
         "",
         "\nAn error occurred (CloudHsmClusterNotFoundException) when calling the CreateCustomKeyStore operation: "
         "The request was rejected because KMS cannot find the AWS CloudHSM cluster with the specified cluster ID: "
-        "cluster-234a567bcde.\n",
+        "cluster-7abcdefghij.\n",
     )
 
 

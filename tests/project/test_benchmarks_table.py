@@ -176,7 +176,17 @@ def test_rows_of_the_scale_and_concurrency_benchmarks_keep_their_unit_and_lose_t
 def test_only_takes_group_names_and_runs_them_in_the_suite_order():
     assert run.groups("server, startup,ops") == ["startup", "ops", "server"]
     assert run.parser().parse_args([]).only == list(run.GROUPS)
-    assert run.GROUPS == ("startup", "create-key", "ops", "scale", "concurrency", "server", "team")
+    assert run.GROUPS == (
+        "startup",
+        "create-key",
+        "ops",
+        "scale",
+        "console",
+        "concurrency",
+        "server",
+        "team",
+        "custom-key-stores",
+    )
 
 
 def test_only_refuses_an_unknown_group(capsys):
@@ -187,7 +197,7 @@ def test_only_refuses_an_unknown_group(capsys):
     assert captured.out == ""
     assert captured.err.endswith(
         "error: argument --only: unknown group(s) rsa; choose from "
-        "('startup', 'create-key', 'ops', 'scale', 'concurrency', 'server', 'team')\n"
+        "('startup', 'create-key', 'ops', 'scale', 'console', 'concurrency', 'server', 'team', 'custom-key-stores')\n"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kmscli.core.managed import PREDEFINED_SERVICES
 from tests.server.operations import (
     FIXED_TIME,
     UNKNOWN,
@@ -26,6 +27,11 @@ def _alias_entry(ctx: Ctx, name: str, key_id: str) -> dict[str, Any]:
         "CreationDate": FIXED_TIME,
         "LastUpdatedDate": FIXED_TIME,
     }
+
+
+def _predefined(ctx: Ctx) -> list[dict[str, Any]]:
+    """The predefined AWS aliases without a key yet, which ListAliases lists (botocore's model)."""
+    return [{"AliasName": f"alias/aws/{s}", "AliasArn": ctx.alias_arn(f"alias/aws/{s}")} for s in PREDEFINED_SERVICES]
 
 
 @happy("CreateAlias")
@@ -73,7 +79,7 @@ def _(ctx: Ctx) -> None:
 def _(ctx: Ctx) -> None:
     ctx.kms.create_alias(AliasName="alias/going", TargetKeyId=ctx.key())
     assert plain(ctx.kms.delete_alias(AliasName="alias/going")) == {}
-    assert plain(ctx.kms.list_aliases()) == {"Aliases": [], "Truncated": False}
+    assert plain(ctx.kms.list_aliases()) == {"Aliases": _predefined(ctx), "Truncated": False}
 
 
 @error("DeleteAlias")
@@ -91,7 +97,7 @@ def _(ctx: Ctx) -> None:
     ctx.kms.create_alias(AliasName="alias/b", TargetKeyId=first)
     ctx.kms.create_alias(AliasName="alias/a", TargetKeyId=second)
     assert plain(ctx.kms.list_aliases()) == {
-        "Aliases": [_alias_entry(ctx, "alias/a", second), _alias_entry(ctx, "alias/b", first)],
+        "Aliases": [_alias_entry(ctx, "alias/a", second), *_predefined(ctx), _alias_entry(ctx, "alias/b", first)],
         "Truncated": False,
     }
     assert plain(ctx.kms.list_aliases(KeyId=first)) == {

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from kmscli.core.model import Alias, Key, KeyManager, KeyMaterial, KeyState, KeyUsage, Origin, Tag
+from kmscli.core.records import CustomKeyStore
 from kmscli.store import DB_NAME, SCHEMA_VERSION, StateError, Store, UpgradeNeeded
 
 ACCOUNT = "111122223333"
@@ -299,6 +300,52 @@ def test_accounts_are_isolated(session: Session) -> None:
         assert repo.get_tags(key_id) == [Tag("a", "b")]
 
 
+def make_store(store_id: str, **changes: Any) -> CustomKeyStore:
+    store = CustomKeyStore(
+        custom_key_store_id=store_id,
+        name=f"name-{store_id}",
+        store_type="AWS_CLOUDHSM",
+        creation_date=1502910355.475,
+        cloud_hsm_cluster_id="cluster-234a567bcde",
+        trust_anchor_certificate="-----BEGIN CERTIFICATE-----",
+        secret="kmsPswd",
+    )
+    return store._replace(**changes)
+
+
+def test_custom_key_stores(session: Session) -> None:
+    with session() as repo:
+        assert repo.get_custom_key_store("cks-1") is None
+        assert repo.list_custom_key_stores() == []
+        repo.put_custom_key_store(make_store("cks-2"))
+        repo.put_custom_key_store(make_store("cks-1", connection_state="FAILED", connection_error_code="X"))
+    with session() as repo:
+        assert repo.get_custom_key_store("cks-1") == make_store(
+            "cks-1", connection_state="FAILED", connection_error_code="X"
+        )
+        assert repo.list_custom_key_stores() == [
+            make_store("cks-1", connection_state="FAILED", connection_error_code="X"),
+            make_store("cks-2"),
+        ]
+        assert repo.in_region("eu-west-1").list_custom_key_stores() == []
+        repo.put_custom_key_store(make_store("cks-2", name="renamed"))
+        repo.delete_custom_key_store("cks-1")
+    with session() as repo:
+        assert repo.list_custom_key_stores() == [make_store("cks-2", name="renamed")]
+
+
+def test_list_custom_key_store_keys(session: Session) -> None:
+    with session() as repo:
+        repo.put_key(make_key(KEY_IDS[0], custom_key_store_id="cks-1"))
+        repo.put_key(make_key(KEY_IDS[1], custom_key_store_id="cks-1"))
+        repo.put_key(make_key(KEY_IDS[2]))
+    with session() as repo:
+        assert repo.list_custom_key_store_keys("cks-1") == sorted(KEY_IDS[:2])
+        assert repo.list_custom_key_store_keys("cks-2") == []
+        repo.delete_key(KEY_IDS[0])
+        assert repo.list_custom_key_store_keys("cks-1") == [KEY_IDS[1]]
+
+
 # ---------------------------------------------------------------- the SQLite file itself
 
 
@@ -323,22 +370,40 @@ def test_state_directory_and_files_are_private_even_with_umask_0(tmp_path: Path)
     assert modes == {DB_NAME: 0o600, f"{DB_NAME}-wal": 0o600, f"{DB_NAME}-shm": 0o600}
 
 
-def test_database_is_wal_with_schema_version_1(tmp_path: Path) -> None:
+def test_database_is_wal_with_schema_version_2(tmp_path: Path) -> None:
     write_one_key(Store(tmp_path), make_key(KEY_IDS[0]))
     conn = sqlite3.connect(tmp_path / DB_NAME)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
     finally:
         conn.close()
-    assert SCHEMA_VERSION == 1
+    assert SCHEMA_VERSION == 2
+
+
+def test_a_schema_1_state_is_upgraded_in_place(tmp_path: Path) -> None:
+    """Schema 2 added the custom key stores table; a state written by schema 1 gains it, keys intact."""
+    store = Store(tmp_path)
+    write_one_key(store, make_key(KEY_IDS[0]))
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    conn.execute("DROP TABLE custom_key_stores")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
+        assert repo.get_key(KEY_IDS[0]) == make_key(KEY_IDS[0])
+        assert repo.list_custom_key_stores() == []
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+    finally:
+        conn.close()
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     store = Store(tmp_path)
     write_one_key(store, make_key(KEY_IDS[0]))
     conn = sqlite3.connect(tmp_path / DB_NAME)
-    conn.execute("PRAGMA user_version = 2")
+    conn.execute("PRAGMA user_version = 3")
     conn.close()
     for write in (False, True):
         with (
@@ -347,7 +412,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         ):
             pytest.fail("a newer schema must be refused before the transaction starts")
         assert str(caught.value) == (
-            f"the state was written by a newer kmscli (schema 2, this one knows 1) ({tmp_path / DB_NAME})"
+            f"the state was written by a newer kmscli (schema 3, this one knows 2) ({tmp_path / DB_NAME})"
         )
 
 
@@ -400,3 +465,17 @@ def test_a_read_transaction_never_writes(tmp_path: Path) -> None:
         read_then_write()
     with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
         assert repo.list_keys(None, 10) == [KEY_IDS[0]]
+
+
+def test_a_store_secret_is_sealed_under_the_root_key(tmp_path: Path) -> None:
+    """The key store password (a PIN) or proxy secret is never at rest in the clear when a root key is set."""
+    from kmscli import rootkey
+
+    store = Store(tmp_path / "state", rootkey.create(str(tmp_path / "root.key")))
+    with store.transaction(write=True, account_id=ACCOUNT, region=REGION) as repo:
+        repo.put_custom_key_store(make_store("cks-1", secret="a-PIN-nobody-sees"))
+    with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
+        assert repo.get_custom_key_store("cks-1") == make_store("cks-1", secret="a-PIN-nobody-sees")
+    assert b"a-PIN-nobody-sees" not in (tmp_path / "state" / DB_NAME).read_bytes()
+    wal = tmp_path / "state" / f"{DB_NAME}-wal"
+    assert not wal.exists() or b"a-PIN-nobody-sees" not in wal.read_bytes()
