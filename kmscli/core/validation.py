@@ -7,6 +7,7 @@ raises ParamValidationError with botocore's wording; what the service checks (`m
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -33,6 +34,22 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 _SERVICE_ENUM_ORDER: dict[str, tuple[str, ...]] = {
     "MacAlgorithmSpec": ("HMAC_SHA_384", "HMAC_SHA_256", "HMAC_SHA_224", "HMAC_SHA_512"),
 }
+
+
+# The moments kmscli takes, as epoch seconds: 1970-01-01 up to 3000-01-01 UTC. Every later moment it
+# computes from one (a deletion 30 days on, material valid a year, a rotation 2,560 days on) can
+# still be written as a date; NaN and the infinities are not moments at all.
+MIN_EPOCH_SECONDS = 0.0
+MAX_EPOCH_SECONDS = 32503680000.0
+
+
+def is_moment(value: float) -> bool:
+    """A finite epoch second within the range kmscli handles."""
+    try:
+        seconds = float(value)
+    except (OverflowError, TypeError, ValueError):  # an int too large for a float, or not a number
+        return False
+    return math.isfinite(seconds) and MIN_EPOCH_SECONDS <= seconds <= MAX_EPOCH_SECONDS
 
 
 def validate_request(shape_name: str, params: Mapping[str, Any]) -> None:
@@ -118,6 +135,11 @@ def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None
             problems.append(
                 f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}"
             )
+    elif kind == "timestamp" and not is_moment(value):
+        problems.append(
+            f"Invalid value for parameter {name}, value: {value}, valid range: "
+            f"{MIN_EPOCH_SECONDS:.0f} to {MAX_EPOCH_SECONDS:.0f} (epoch seconds, 1970 to 3000)"
+        )
     elif kind in ("integer", "long") and "min" in shape and value < shape["min"]:
         problems.append(f"Invalid value for parameter {name}, value: {value}, valid min value: {shape['min']}")
 
