@@ -251,6 +251,9 @@ class Store:
         except sqlite3.Error as e:
             raise _state_error(e, self.path) from None
         try:
+            # Deleted rows (key material among them) are overwritten with zeros, not left in free
+            # pages, on SQLite builds where this is off by default. A per-connection setting.
+            conn.execute("PRAGMA secure_delete = ON")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 self._initialise(conn)
