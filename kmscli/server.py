@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple, TextIO
 
 from kmscli import __version__, core, output
-from kmscli.core.validation import is_moment, service_violations, validation_error
+from kmscli.core.validation import MAX_NESTING, is_moment, service_violations, too_deep, validation_error
 from kmscli.guarded_http import GuardedHandler, GuardedHTTPServer, Limits, Refusal
 from kmscli.store import StateError
 
@@ -229,6 +229,10 @@ def _parse(body: bytes) -> dict[str, Any] | None:
         document = json.loads(body, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError):
         raise WireError(400, _CORAL + "SerializationException") from None
+    except RecursionError:
+        raise WireError(400, _CORAL + "SerializationException", f"Nesting deeper than {MAX_NESTING} levels") from None
+    if too_deep(document):
+        raise WireError(400, _CORAL + "SerializationException", f"Nesting deeper than {MAX_NESTING} levels")
     if not isinstance(document, dict):
         raise WireError(400, _CORAL + "SerializationException", "Start of structure or map expected")
     return document

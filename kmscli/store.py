@@ -400,16 +400,20 @@ def _check_links(path: str, me: int) -> None:
 
 
 def _make_private_dirs(path: str) -> None:
-    """mkdir -p with every directory it makes 0700 (makedirs gives the missing parents the umask's mode)."""
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.lexists(parent):
-        _make_private_dirs(parent)
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        return  # made by another process meanwhile: checked like any existing directory
-    # mkdir's mode is filtered by the umask; the state holds key material.
-    os.chmod(path, 0o700)
+    """mkdir -p with every directory it makes 0700 (makedirs gives the missing parents the umask's
+    mode), without recursion (a path may have thousands of parts)."""
+    missing = []
+    current = os.path.abspath(path)
+    while not os.path.lexists(current):
+        missing.append(current)
+        current = os.path.dirname(current)
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            continue  # made by another process meanwhile: checked like any existing directory
+        # mkdir's mode is filtered by the umask; the state holds key material.
+        os.chmod(directory, 0o700)
 
 
 def _check_parents(directory: str, me: int) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .api import operation
 from .errors import LimitExceededException, MalformedPolicyDocumentException, NotFoundException, ValidationException
 from .keyring import resolve_key
+from .validation import too_deep
 
 if TYPE_CHECKING:
     from .env import Env
@@ -61,8 +62,10 @@ def check_policy(text: str, *, caller_arn: str, key_arn: str, bypass_lockout_che
         raise LimitExceededException(f"Policy exceeds the maximum allowed size of {MAX_POLICY_BYTES} bytes")
     try:
         doc = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise MalformedPolicyDocumentException(_MALFORMED) from None
+    if too_deep(doc):
+        raise MalformedPolicyDocumentException(_MALFORMED)
     statements = _statements(doc)
     for st in statements:
         _check_statement(st)

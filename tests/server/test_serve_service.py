@@ -191,3 +191,19 @@ def test_numbers_that_are_not_numbers_are_not_json(body: bytes, message: str | N
         expected["message"] = message
     assert (answer.status, json.loads(answer.body)) == (400, expected)
     assert executor.calls == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b'{"KeyId": ' + b"[" * 100_000, b'{"a": ' * 40 + b"1" + b"}" * 40],
+    ids=["lists", "in-a-member", "41-objects"],
+)
+def test_deep_nesting_is_a_serialization_error(body: bytes) -> None:
+    executor = Recorder()
+    headers = {**HEADERS, "X-Amz-Target": "TrentService.DescribeKey"}
+    answer = server.Service(executor).answer("POST", headers, body)
+    assert (answer.status, json.loads(answer.body)) == (
+        400,
+        {"__type": "com.amazon.coral.service#SerializationException", "message": "Nesting deeper than 32 levels"},
+    )
+    assert executor.calls == []
