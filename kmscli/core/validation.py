@@ -48,7 +48,8 @@ MAX_EPOCH_SECONDS = 32503680000.0
 # walk of a parsed document far from Python's recursion limit.
 MAX_NESTING = 32
 # How much of a value a message repeats: AWS names a bad value, but does not send 20 MB of it back.
-MAX_ECHO = 1024
+# Twice the longest description, so a value just over any string limit is still shown whole.
+MAX_ECHO = 16384
 
 
 def too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
