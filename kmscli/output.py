@@ -80,7 +80,8 @@ def render(
     # An empty response (or a query yielding {}) prints nothing at all; null prints "null".
     if document == {}:
         return ""
-    return json.dumps(document, indent=4, ensure_ascii=False) + "\n"
+    # NaN and the infinities are not JSON: no value may print them (and none reaches here).
+    return json.dumps(document, indent=4, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 # ---------------------------------------------------------------- --output text

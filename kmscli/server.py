@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple, TextIO
 
 from kmscli import __version__, core, output
-from kmscli.core.validation import service_violations, validation_error
+from kmscli.core.validation import MAX_NESTING, is_moment, service_violations, too_deep, validation_error
 from kmscli.guarded_http import GuardedHandler, GuardedHTTPServer, Limits, Refusal
 from kmscli.store import StateError
 
@@ -260,12 +260,21 @@ def _parse(body: bytes) -> dict[str, Any] | None:
     if not body.strip():
         return None
     try:
-        document = json.loads(body)
+        document = json.loads(body, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError):
         raise WireError(400, _CORAL + "SerializationException") from None
+    except RecursionError:
+        raise WireError(400, _CORAL + "SerializationException", f"Nesting deeper than {MAX_NESTING} levels") from None
+    if too_deep(document):
+        raise WireError(400, _CORAL + "SerializationException", f"Nesting deeper than {MAX_NESTING} levels")
     if not isinstance(document, dict):
         raise WireError(400, _CORAL + "SerializationException", "Start of structure or map expected")
     return document
+
+
+def _not_json(constant: str) -> Any:
+    """NaN, Infinity and -Infinity: Python's json takes them, JSON (and AWS) does not."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _operation(target: str) -> str:
@@ -311,6 +320,8 @@ def _from_wire(shape_name: str, value: Any, path: str) -> Any:
         except (binascii.Error, ValueError):
             raise WireError(400, _CORAL + "SerializationException", f"Value at '{path}' is not valid base64") from None
     if kind == "timestamp" and isinstance(value, int | float) and not isinstance(value, bool):
+        if not is_moment(value):
+            raise WireError(400, _CORAL + "SerializationException", f"Value at '{path}' is not a valid timestamp")
         return float(value)
     if kind in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
         return value

@@ -189,10 +189,10 @@ class Store:
         try:
             # Not os.path.abspath: it would drop a "link/.." on the way without checking the link.
             _check_links(os.path.join(os.getcwd(), self.state_dir), me)
+            # Before anything is made: a directory made under a parent that others may write is theirs to move.
+            _check_parents(os.path.realpath(self.state_dir), me)
             if not os.path.lexists(self.state_dir):
-                os.makedirs(self.state_dir, mode=0o700, exist_ok=True)
-                # mkdir's mode is filtered by the umask; the state holds key material.
-                os.chmod(self.state_dir, 0o700)
+                _make_private_dirs(self.state_dir)
             directory = os.path.realpath(self.state_dir)
             info = os.stat(directory)
             if not stat.S_ISDIR(info.st_mode):
@@ -202,13 +202,29 @@ class Store:
             wanted = 0o600
             for path in (database, f"{database}-wal", f"{database}-shm"):
                 try:
-                    info = os.stat(path)
+                    link = os.lstat(path)
                 except FileNotFoundError:
                     continue
+                try:
+                    info = os.stat(path)
+                except FileNotFoundError:
+                    # A dangling link: SQLite would create the file at its target, with the umask's mode.
+                    raise StateError("the state database is a symbolic link to a missing file", path) from None
                 if not stat.S_ISREG(info.st_mode):
                     raise StateError("cannot open the state: the state database is not a regular file", path)
                 _check_owner("the state database", info, me, path)
                 mode = stat.S_IMODE(info.st_mode)
+                if stat.S_ISLNK(link.st_mode):
+                    # Never chmod through a link: a file of ours elsewhere is used only if already private.
+                    if mode & 0o077:
+                        raise StateError(
+                            "the state database is a symbolic link to a file other users may read "
+                            "(make it readable by its owner only)",
+                            path,
+                        )
+                    if path == database:
+                        wanted = mode & 0o600
+                    continue
                 if path == database:
                     # The owner's bits stand (0400 keeps a state read-only); others lose theirs.
                     wanted = mode & 0o600
@@ -235,6 +251,9 @@ class Store:
         except sqlite3.Error as e:
             raise _state_error(e, self.path) from None
         try:
+            # Deleted rows (key material among them) are overwritten with zeros, not left in free
+            # pages, on SQLite builds where this is off by default. A per-connection setting.
+            conn.execute("PRAGMA secure_delete = ON")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 self._initialise(conn)
@@ -378,6 +397,47 @@ def _check_links(path: str, me: int) -> None:
             raise StateError(
                 f"the state path goes through a symbolic link owned by another user (uid {info.st_uid})", current
             )
+
+
+def _make_private_dirs(path: str) -> None:
+    """mkdir -p with every directory it makes 0700 (makedirs gives the missing parents the umask's
+    mode), without recursion (a path may have thousands of parts)."""
+    missing = []
+    current = os.path.abspath(path)
+    while not os.path.lexists(current):
+        missing.append(current)
+        current = os.path.dirname(current)
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            continue  # made by another process meanwhile: checked like any existing directory
+        # mkdir's mode is filtered by the umask; the state holds key material.
+        os.chmod(directory, 0o700)
+
+
+def _check_parents(directory: str, me: int) -> None:
+    """Refuse a state under a directory another user may write: they could rename the state away
+    (kmscli would silently start an empty one) or put their own in its place. A sticky directory
+    such as /tmp lets them rename only their own entries, so it is fine."""
+    current = os.path.dirname(directory)
+    while True:
+        try:
+            info = os.stat(current)
+        except (FileNotFoundError, NotADirectoryError):
+            info = None  # not made yet (kmscli makes it private), or not a directory (refused later)
+        if info is not None and not info.st_mode & stat.S_ISVTX:
+            if info.st_uid not in (me, 0):
+                raise StateError(f"a directory above the state belongs to another user (uid {info.st_uid})", current)
+            if info.st_mode & 0o022:
+                raise StateError(
+                    "a directory above the state is writable by other users (make it writable by its owner only)",
+                    current,
+                )
+        parent = os.path.dirname(current)
+        if parent == current:
+            return
+        current = parent
 
 
 def _check_owner(what: str, info: os.stat_result, me: int, path: str) -> None:

@@ -9,7 +9,6 @@ statuses in OperationCommand.invoke and KmsGroup.main, and nowhere else.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from kmscli import __version__, core, output
+from kmscli.core.validation import echo
 from kmscli.store import RetryTransaction, StateError, Store, UpgradeNeeded
 
 from . import argv, config, params
@@ -454,10 +454,10 @@ class OperationCommand(click.Command):
         if "cli_input_json" in parsed.values:
             text = params.load_param_file("cli-input-json", parsed.values["cli_input_json"])
             try:
-                loaded = json.loads(text)
+                loaded = params.loads(text)
             except ValueError as e:
                 raise params.ParamError(
-                    f"Error parsing parameter 'cli-input-json': Invalid JSON: {e}\nJSON received: {text!s}"
+                    f"Error parsing parameter 'cli-input-json': Invalid JSON: {e}\nJSON received: {echo(text)}"
                 ) from None
             if not isinstance(loaded, dict):
                 raise params.ParamError("Error parsing parameter 'cli-input-json': Invalid JSON: expected an object")
@@ -489,15 +489,16 @@ def _check_utf8(value: Any) -> None:
     SQLite cannot store them and stdout cannot print them, so they must stop a command before it
     writes anything (the AWS CLI stops the same way when botocore encodes a blob of such text).
     """
-    if isinstance(value, str):
-        value.encode("utf-8")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_utf8(key)
-            _check_utf8(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _check_utf8(item)
+    stack = [value]  # without recursion: a parsed document may be nested deep
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            item.encode("utf-8")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 def _is_global(dest: str) -> bool:
@@ -513,7 +514,9 @@ def compile_query(text: str | None) -> Any:
     try:
         return jmespath.compile(text)
     except JMESPathError as e:
-        raise params.ParamError(f"Bad value for --query {text}: {e}") from None
+        raise params.ParamError(f"Bad value for --query {echo(text)}: {e}") from None
+    except RecursionError:
+        raise params.ParamError(f"Bad value for --query {echo(text)}: nested too deeply") from None
 
 
 def _help_option() -> click.Option:

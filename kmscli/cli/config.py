@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from kmscli.core import Env, generate_private_key
 from kmscli.core.env import RESPONSE_STYLES
+from kmscli.core.validation import is_moment
 
 
 class ConfigError(Exception):
@@ -169,6 +170,8 @@ def clock(environ: Mapping[str, str]) -> Callable[[], float]:
         except ValueError:
             raise ConfigError(f"KMSCLI_FIXED_TIME must be epoch seconds or ISO 8601, not {fixed!r}") from None
         value = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+    if not is_moment(value):
+        raise ConfigError(f"KMSCLI_FIXED_TIME must be a moment from 1970 to 3000, not {fixed!r}")
     return lambda: value
 
 

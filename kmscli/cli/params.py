@@ -26,6 +26,7 @@ from functools import cache
 from typing import Any
 
 from kmscli.core import SHAPES
+from kmscli.core.validation import MAX_NESTING, echo, too_deep
 
 
 class ParamError(Exception):
@@ -37,6 +38,11 @@ def _parse_error(option: str, detail: str) -> ParamError:
 
 
 # ---------------------------------------------------------------- param files
+
+
+# What a file:// or fileb:// parameter may hold: more than any KMS member (a 256 KiB attestation
+# document, base64 in --cli-input-json) and the same as `kmscli serve` takes in one request.
+MAX_PARAM_FILE_BYTES = 1024 * 1024
 
 
 def _param_file(value: Any) -> str | bytes | None:
@@ -51,9 +57,16 @@ def _param_file(value: Any) -> str | bytes | None:
             path = os.path.expandvars(os.path.expanduser(value[len(prefix) :]))
             try:
                 with open(path, "rb") as f:
-                    data = f.read()
+                    # Read to a limit, not to the end: fileb:///dev/zero never ends. Reading (not
+                    # stat) keeps pipes working, as in fileb://<(command).
+                    data = f.read(MAX_PARAM_FILE_BYTES + 1)
             except OSError as e:
                 raise ParamError(f"Unable to load paramfile {value}: {e}") from None
+            if len(data) > MAX_PARAM_FILE_BYTES:
+                raise ParamError(
+                    f"Unable to load paramfile {value}: it holds more than {MAX_PARAM_FILE_BYTES} bytes, "
+                    "more than any KMS parameter can"
+                )
             if binary:
                 return data
             try:
@@ -206,7 +219,7 @@ def _unpack_json_or_words(option: str, shape_name: str, value: Any) -> Any:
     if kind in ("structure", "map"):
         if _first_char(value) == "{":
             return _json(option, value)
-        raise _parse_error(option, f"Invalid JSON:\n{value}")
+        raise _parse_error(option, f"Invalid JSON:\n{echo(value)}")
     if kind == "list":
         if isinstance(value, str):
             if _first_char(value) == "[":
@@ -252,11 +265,23 @@ def _scalar(kind: str, value: Any) -> Any:
     return value
 
 
+def loads(text: str | bytes) -> Any:
+    """json.loads, refusing documents nested deeper than MAX_NESTING with a ValueError."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        value = None
+    else:
+        if not too_deep(value):
+            return value
+    raise ValueError(f"nesting deeper than {MAX_NESTING} levels")
+
+
 def _json(option: str, text: str) -> Any:
     try:
-        return json.loads(text)
+        return loads(text)
     except ValueError as e:
-        raise _parse_error(option, f"Invalid JSON: {e}\nJSON received: {text}") from None
+        raise _parse_error(option, f"Invalid JSON: {e}\nJSON received: {echo(text)}") from None
 
 
 def _shaped(shape_name: str, value: Any) -> Any:
@@ -349,9 +374,14 @@ def _pointer(text: str, index: int) -> str:
 def parse_shorthand(option: str, text: str) -> dict[str, Any]:
     """`text` in shorthand syntax as a dict (values str, list or dict); ParamError if malformed."""
     try:
-        return _Shorthand(text).parse()
+        parsed = _Shorthand(text).parse()
     except _ShorthandError as e:
-        raise _parse_error(option, str(e)) from None
+        raise _parse_error(option, echo(str(e))) from None
+    except RecursionError:
+        parsed = None
+    if parsed is None or too_deep(parsed):
+        raise _parse_error(option, f"nesting deeper than {MAX_NESTING} levels: {echo(text)}")
+    return parsed
 
 
 class _Shorthand:

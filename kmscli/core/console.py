@@ -13,7 +13,6 @@ https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -23,6 +22,7 @@ from .errors import KmsError, ParamValidationError
 from .ids import alias_arn
 from .keyspecs import CHINA_ONLY, KEY_SPECS, UNGENERATABLE
 from .model import KeyManager, KeyUsage, Origin, Tag
+from .policy_text import jackson
 from .shapes import SHAPES
 
 if TYPE_CHECKING:
@@ -343,26 +343,6 @@ def console_policy_document(partition: str, account_id: str, req: ConsoleKeyRequ
 def console_key_policy(partition: str, account_id: str, req: ConsoleKeyRequest) -> str:
     """The console's default key policy text, formatted as KMS stores policies (see jackson())."""
     return jackson(console_policy_document(partition, account_id, req))
-
-
-def jackson(value: Any, depth: int = 0) -> str:
-    """JSON as KMS's Jackson pretty-printer writes it: objects one member a line at two spaces a
-    level, `" : "` after names, arrays inline as `[ a, b ]` (so `[ {` ... `} ]`), no final newline.
-    """
-    if isinstance(value, Mapping):
-        if not value:
-            return "{ }"
-        pad = "  " * (depth + 1)
-        members = ",\n".join(
-            f"{pad}{json.dumps(k, ensure_ascii=False)} : {jackson(v, depth + 1)}" for k, v in value.items()
-        )
-        return "{\n" + members + "\n" + "  " * depth + "}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[ ]"
-        # Arrays do not indent: their objects keep the depth of the object holding the array.
-        return "[ " + ", ".join(jackson(v, depth) for v in value) + " ]"
-    return json.dumps(value, ensure_ascii=False)
 
 
 # ---------------------------------------------------------------- Finish: key and alias together

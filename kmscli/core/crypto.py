@@ -8,7 +8,6 @@ lazily (inside functions), so commands that need no cryptography never pay for i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag, UnsupportedAlgorithm
@@ -18,11 +17,17 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import ed25519ph
 
-_CURVES: dict[str, Callable[[], ec.EllipticCurve]] = {
+# The curve of each ECC key spec, and the key class of each ML-DSA key spec (crypto_import.py too).
+CURVES: dict[str, type[ec.EllipticCurve]] = {
     "ECC_NIST_P256": ec.SECP256R1,
     "ECC_NIST_P384": ec.SECP384R1,
     "ECC_NIST_P521": ec.SECP521R1,
     "ECC_SECG_P256K1": ec.SECP256K1,
+}
+ML_DSA: dict[str, type[mldsa.MLDSA44PrivateKey | mldsa.MLDSA65PrivateKey | mldsa.MLDSA87PrivateKey]] = {
+    "ML_DSA_44": mldsa.MLDSA44PrivateKey,
+    "ML_DSA_65": mldsa.MLDSA65PrivateKey,
+    "ML_DSA_87": mldsa.MLDSA87PrivateKey,
 }
 
 
@@ -31,16 +36,12 @@ def generate_private_key(key_spec: str) -> bytes:
     key: Any
     if key_spec.startswith("RSA_"):
         key = rsa.generate_private_key(public_exponent=65537, key_size=int(key_spec[4:]))
-    elif key_spec in _CURVES:
-        key = ec.generate_private_key(_CURVES[key_spec]())
+    elif key_spec in CURVES:
+        key = ec.generate_private_key(CURVES[key_spec]())
     elif key_spec == "ECC_NIST_EDWARDS25519":
         key = ed25519.Ed25519PrivateKey.generate()
-    elif key_spec == "ML_DSA_44":
-        key = mldsa.MLDSA44PrivateKey.generate()
-    elif key_spec == "ML_DSA_65":
-        key = mldsa.MLDSA65PrivateKey.generate()
-    elif key_spec == "ML_DSA_87":
-        key = mldsa.MLDSA87PrivateKey.generate()
+    elif key_spec in ML_DSA:
+        key = ML_DSA[key_spec].generate()
     elif key_spec == "ML_KEM_768":
         key = mlkem.MLKEM768PrivateKey.generate()
     elif key_spec == "ML_KEM_1024":
@@ -88,19 +89,20 @@ def _hash(algorithm: str) -> hashes.HashAlgorithm:
     return {"1": hashes.SHA1(), "256": hashes.SHA256(), "384": hashes.SHA384(), "512": hashes.SHA512()}[bits]
 
 
-def _oaep(algorithm: str) -> padding.OAEP:
+def oaep(algorithm: str) -> padding.OAEP:
+    """RSA-OAEP as KMS uses it: MGF1 on the algorithm's own hash, an empty label."""
     h = _hash(algorithm)
     return padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None)
 
 
 def rsa_encrypt(private_der: bytes, algorithm: str, plaintext: bytes) -> bytes:
     """RSAES-OAEP with MGF1 on the same hash and an empty label (RSAES_OAEP_SHA_1 / _SHA_256)."""
-    return bytes(_private(private_der).public_key().encrypt(plaintext, _oaep(algorithm)))
+    return bytes(_private(private_der).public_key().encrypt(plaintext, oaep(algorithm)))
 
 
 def rsa_decrypt(private_der: bytes, algorithm: str, ciphertext: bytes) -> bytes | None:
     try:
-        return bytes(_private(private_der).decrypt(ciphertext, _oaep(algorithm)))
+        return bytes(_private(private_der).decrypt(ciphertext, oaep(algorithm)))
     except ValueError:
         return None
 

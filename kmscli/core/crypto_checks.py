@@ -2,14 +2,14 @@
 
 In the order KMS checks them: the key is resolved and its state checked (keyring.py,
 states.py), then its usage, then the algorithm against its key spec; operation-specific
-parameter rules follow, and DryRun answers last, once everything else has passed.
+parameter rules follow, and DryRun answers last, once everything else has passed (dry_run.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import DryRunOperationException, InvalidKeyUsageException, ValidationException
+from .errors import InvalidKeyUsageException, ValidationException
 from .keyring import resolve_key
 from .keyspecs import KEY_SPECS
 from .model import Key, KeyMaterial, KeyUsage
@@ -58,9 +58,3 @@ def current_material(key: Key) -> KeyMaterial:
 def refuse_recipient(recipient: Any) -> None:
     if recipient is not None:
         raise ValidationException("Recipient (attestation document) is not supported by kmscli")
-
-
-def dry_run(requested: bool | None) -> None:
-    """Called after every check has passed: a dry run stops here, changing nothing."""
-    if requested:
-        raise DryRunOperationException("The request would have succeeded, but the DryRun option is set.")

@@ -10,38 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap_with_padding
 
-_OAEP_HASHES: dict[str, hashes.HashAlgorithm] = {
-    "RSAES_OAEP_SHA_1": hashes.SHA1(),
-    "RSAES_OAEP_SHA_256": hashes.SHA256(),
-    "RSA_AES_KEY_WRAP_SHA_1": hashes.SHA1(),
-    "RSA_AES_KEY_WRAP_SHA_256": hashes.SHA256(),
-}
-_CURVES = {
-    "ECC_NIST_P256": "secp256r1",
-    "ECC_NIST_P384": "secp384r1",
-    "ECC_NIST_P521": "secp521r1",
-    "ECC_SECG_P256K1": "secp256k1",
-}
-_ML_DSA: dict[str, type] = {
-    "ML_DSA_44": mldsa.MLDSA44PrivateKey,
-    "ML_DSA_65": mldsa.MLDSA65PrivateKey,
-    "ML_DSA_87": mldsa.MLDSA87PrivateKey,
-}
+from .crypto import CURVES, ML_DSA, oaep, public_key_der
 
-
-def public_key_der(private_der: bytes) -> bytes:
-    """The DER SubjectPublicKeyInfo of a PKCS#8 private key (the wrapping public key KMS hands out)."""
-    public = serialization.load_der_private_key(private_der, password=None).public_key()
-    return bytes(public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
-
-
-def _oaep(algorithm: str) -> padding.OAEP:
-    h = _OAEP_HASHES[algorithm]
-    return padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None)
+__all__ = ["private_key_material", "public_key_der", "unwrap"]
 
 
 def unwrap(private_der: bytes, algorithm: str, wrapped: bytes) -> bytes | None:
@@ -55,10 +30,10 @@ def unwrap(private_der: bytes, algorithm: str, wrapped: bytes) -> bytes | None:
     size = key.key_size // 8
     try:
         if algorithm.startswith("RSAES_OAEP_"):
-            return bytes(key.decrypt(wrapped, _oaep(algorithm)))
+            return bytes(key.decrypt(wrapped, oaep(algorithm)))
         if len(wrapped) <= size:
             return None
-        aes_key = key.decrypt(wrapped[:size], _oaep(algorithm))
+        aes_key = key.decrypt(wrapped[:size], oaep(algorithm))
         return bytes(aes_key_unwrap_with_padding(aes_key, wrapped[size:]))
     except (ValueError, InvalidUnwrap):
         return None
@@ -76,12 +51,12 @@ def private_key_material(key_spec: str, der: bytes) -> bytes | None:
         return None
     if key_spec.startswith("RSA_"):
         fits = isinstance(key, rsa.RSAPrivateKey) and key.key_size == int(key_spec[4:])
-    elif key_spec in _CURVES:
-        fits = isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == _CURVES[key_spec]
+    elif key_spec in CURVES:
+        fits = isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(key.curve, CURVES[key_spec])
     elif key_spec == "ECC_NIST_EDWARDS25519":
         fits = isinstance(key, ed25519.Ed25519PrivateKey)
-    elif key_spec in _ML_DSA:
-        fits = isinstance(key, _ML_DSA[key_spec])
+    elif key_spec in ML_DSA:
+        fits = isinstance(key, ML_DSA[key_spec])
     else:
         fits = False
     if not fits:

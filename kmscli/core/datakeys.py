@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .api import operation
-from .crypto_checks import dry_run, refuse_recipient, usable_key
+from .crypto_checks import refuse_recipient, usable_key
+from .dry_run import dry_run
 from .encryption import seal
 from .errors import (
     InvalidKeyUsageException,

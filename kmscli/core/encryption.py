@@ -10,14 +10,15 @@ and carry nothing: Decrypt needs the KeyId and the algorithm for them.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .api import operation
-from .crypto_checks import check_algorithm, check_usage, current_material, dry_run, refuse_recipient, usable_key
+from .crypto_checks import check_algorithm, check_usage, current_material, refuse_recipient, usable_key
+from .dry_run import dry_run
 from .errors import IncorrectKeyException, InvalidCiphertextException, ValidationException
 from .granttokens import check_grant_tokens
+from .ids import is_key_id
 from .keyring import resolve_key
 from .model import Key, KeyUsage
 
@@ -30,7 +31,6 @@ _VERSION = 1
 _MATERIAL_ID_BYTES = 32
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
-_KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
 # Bytes of the SHA-1 and SHA-256 digests, which OAEP pads with twice over (RFC 8017 §7.1.1).
 _OAEP_HASH_BYTES = {"RSAES_OAEP_SHA_1": 20, "RSAES_OAEP_SHA_256": 32}
 
@@ -68,7 +68,7 @@ def parse_blob(blob: bytes) -> SymmetricBlob | None:
         key_id = blob[2 : 2 + n].decode("ascii")
     except UnicodeDecodeError:
         return None
-    if _KEY_ID.fullmatch(key_id) is None:
+    if not is_key_id(key_id):
         return None
     return SymmetricBlob(
         key_id=key_id,

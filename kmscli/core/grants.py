@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .api import operation
+from .dry_run import dry_run
 from .errors import (
-    DryRunOperationException,
     InvalidGrantIdException,
     InvalidGrantTokenException,
     LimitExceededException,
@@ -69,11 +69,6 @@ def allowed_operations(key: Key) -> frozenset[str]:
     if key.key_spec == "SYMMETRIC_DEFAULT":
         return _SYMMETRIC_OPERATIONS
     return _OPERATIONS_BY_USAGE[key.key_usage]
-
-
-def _dry_run(requested: bool | None) -> None:
-    if requested:
-        raise DryRunOperationException("The request would have succeeded, but the DryRun option is set.")
 
 
 def _check_grant_id(grant_id: str) -> None:
@@ -226,7 +221,7 @@ def create_grant(repo: Repository, env: Env, req: CreateGrantRequest) -> CreateG
             f"The request was rejected because the number of grants for {key.arn} would exceed "
             f"the quota of {MAX_GRANTS_PER_KEY}."
         )
-    _dry_run(req.dry_run)
+    dry_run(req.dry_run)
     grant = existing or candidate._replace(grant_id=env.id_bytes(32).hex())
     if existing is None:
         repo.put_grant(grant)
@@ -361,7 +356,7 @@ def retire_grant(repo: Repository, env: Env, req: RetireGrantRequest) -> None:
         from .access import authorize_retire
 
         authorize_retire(repo, env, key, grant)
-    _dry_run(req.dry_run)
+    dry_run(req.dry_run)
     repo.delete_grant(grant.grant_id)
 
 
@@ -379,5 +374,5 @@ def revoke_grant(repo: Repository, env: Env, req: RevokeGrantRequest) -> None:
     """
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="RevokeGrant")
     grant = _grant_on_key(repo, key, req.grant_id)
-    _dry_run(req.dry_run)
+    dry_run(req.dry_run)
     repo.delete_grant(grant.grant_id)

@@ -10,7 +10,11 @@ from .errors import InvalidArnException, NotFoundException
 # Patterns, not compiled objects: re compiles (and caches) one on first use, so a command pays
 # only for the patterns its identifiers need.
 _ARN = r"arn:(aws|aws-cn|aws-us-gov):kms:(?P<region>[^:]+):(?P<account>\d{12}):(?P<kind>key|alias)/(?P<rest>.+)"
-_KEY_ID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-f]{32}"
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_MULTI_REGION = r"mrk-[0-9a-f]{32}"
+# A key ID as kmscli writes it, and as a KeyId parameter may give it (a UUID in either case).
+_KEY_ID = f"{_UUID}|{_MULTI_REGION}"
+_GIVEN_KEY_ID = f"(?i:{_UUID})|{_MULTI_REGION}"
 
 
 def new_key_id(entropy: bytes, multi_region: bool) -> str:
@@ -64,9 +68,14 @@ def parse_key_ref(value: str, *, account_id: str, region: str, partition: str, a
 
 
 def _key_id_ref(key_id: str, error: NotFoundException) -> KeyRef:
-    if re.fullmatch(_KEY_ID, key_id) is None:
+    if re.fullmatch(_GIVEN_KEY_ID, key_id) is None:
         raise error
     return KeyRef(key_id=key_id.lower())
+
+
+def is_key_id(text: str) -> bool:
+    """Whether `text` is a key ID as kmscli writes them (lower case)."""
+    return re.fullmatch(_KEY_ID, text) is not None
 
 
 def is_alias_reference(value: str) -> bool:

@@ -24,6 +24,7 @@ from .errors import (
     ValidationException,
 )
 from .keyring import primary_of, resolve_key
+from .keyspecs import SECRET_BYTES
 from .model import DAY, Key, KeyMaterial, KeyState, Origin
 from .records import ImportToken
 from .transitions import PENDING_DELETION, forgotten
@@ -43,14 +44,6 @@ NEW = "NEW_KEY_MATERIAL"
 EXISTING = "EXISTING_KEY_MATERIAL"
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 
-# Lengths (bytes) of raw material KMS accepts for symmetric and HMAC keys; asymmetric keys take PKCS#8.
-_SECRET_LENGTHS = {
-    "SYMMETRIC_DEFAULT": (32, 32),
-    "HMAC_224": (28, 64),
-    "HMAC_256": (32, 64),
-    "HMAC_384": (48, 128),
-    "HMAC_512": (64, 128),
-}
 
 _INVALID_MATERIAL = "The key material is invalid for this KMS key"
 _NOT_ASSOCIATED = "The key material is not associated with this KMS key"
@@ -167,7 +160,7 @@ def _expiration(req: ImportKeyMaterialRequest, now: float) -> tuple[str, float |
 
 def _checked_material(key_spec: str, raw: bytes) -> bytes:
     """The material as stored: raw bytes of an accepted length, or canonical PKCS#8 of the key spec."""
-    lengths = _SECRET_LENGTHS.get(key_spec)
+    lengths = SECRET_BYTES.get(key_spec)
     if lengths is not None:
         if lengths[0] <= len(raw) <= lengths[1]:
             return raw

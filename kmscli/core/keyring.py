@@ -167,7 +167,7 @@ def other_members(repo: Repository, key: Key) -> list[tuple[Repository, Key]]:
     As stored, without what the clock made due: for rewriting the set's shape in every member.
     """
     found = []
-    for region in (key.primary_region or key.region, *key.replica_regions):
+    for region in (key.set_primary_region, *key.replica_regions):
         if region != key.region:
             there = repo.in_region(region)
             member = there.get_key(key.key_id)
@@ -191,7 +191,7 @@ def member_in(repo: Repository, env: Env, key: Key, region: str) -> tuple[Key | 
 
 def primary_of(repo: Repository, env: Env, key: Key) -> Key | None:
     """The primary of a multi-Region replica as it now stands; None for any other key."""
-    if not transitions.is_replica(key):
+    if not key.is_replica:
         return None
     assert key.primary_region is not None
     return live_key(repo.in_region(key.primary_region), env, key.key_id)
@@ -240,10 +240,9 @@ def _up_to_date(repo: Repository, env: Env, key: Key) -> Key | None:
 
 def _in_step_with_set(repo: Repository, env: Env, key: Key, now: float) -> Key:
     """Rotations belong to the primary: it performs those due, and a replica takes them from it."""
-    primary_region = key.primary_region or key.region
-    if primary_region == key.region:
+    if not key.is_replica:
         return _written(repo, key, transitions.rotate(key, now, env))
-    home = repo.in_region(primary_region)
+    home = repo.in_region(key.set_primary_region)
     primary = home.get_key(key.key_id)
     if primary is None:
         return key

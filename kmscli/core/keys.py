@@ -136,13 +136,13 @@ def _expiration(key: Key) -> tuple[str | None, float | None]:
 
 
 def _multi_region_configuration(key: Key) -> MultiRegionConfiguration:
-    primary = key.primary_region or key.region
+    primary = key.set_primary_region
 
     def member(region: str) -> MultiRegionKey:
         return MultiRegionKey(key_arn(key.arn.split(":")[1], region, key.account_id, key.key_id), region)
 
     return MultiRegionConfiguration(
-        multi_region_key_type=MultiRegionKeyType.PRIMARY if key.region == primary else MultiRegionKeyType.REPLICA,
+        multi_region_key_type=MultiRegionKeyType.REPLICA if key.is_replica else MultiRegionKeyType.PRIMARY,
         primary_key=member(primary),
         replica_keys=tuple(member(r) for r in key.replica_regions),
     )
@@ -238,7 +238,7 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
     https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html
     """
     # Imported here: describe-key and get-key-policy need neither, and start-up time counts.
-    from .policy import check_policy, default_key_policy
+    from .policy import new_key_policy
     from .tags import check_new_tags, merge_tags
 
     key_spec = _key_spec_of(req)
@@ -248,16 +248,15 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
     multi_region = bool(req.multi_region)
     key_id = new_key_id(env.id_bytes(16), multi_region)
     arn = key_arn(env.partition, env.region, env.account_id, key_id)
-    if req.policy is None:
-        policy = default_key_policy(env.partition, env.account_id, env.responses)
-    else:
-        check_policy(
-            req.policy,
-            caller_arn=env.caller_arn,
-            key_arn=arn,
-            bypass_lockout_check=bool(req.bypass_policy_lockout_safety_check),
-        )
-        policy = req.policy
+    policy = new_key_policy(
+        req.policy,
+        bypass_lockout_check=req.bypass_policy_lockout_safety_check,
+        partition=env.partition,
+        account_id=env.account_id,
+        caller_arn=env.caller_arn,
+        key_arn=arn,
+        style=env.responses,
+    )
     tags = req.tags or ()
     check_new_tags(tags)
     tags_to_store = merge_tags([], tags)

@@ -73,4 +73,13 @@ ALGORITHM_MEMBER: dict[KeyUsage, str] = {
     KeyUsage.GENERATE_VERIFY_MAC: "mac_algorithms",
 }
 
-SYMMETRIC_MATERIAL_BYTES = {"SYMMETRIC_DEFAULT": 32, "HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
+# Lengths (bytes) of the raw secret of symmetric and HMAC keys: what KMS generates, which is also
+# the least it imports, and the most it imports. Asymmetric keys hold PKCS#8 instead.
+SECRET_BYTES = {
+    "SYMMETRIC_DEFAULT": (32, 32),
+    "HMAC_224": (28, 64),
+    "HMAC_256": (32, 64),
+    "HMAC_384": (48, 128),
+    "HMAC_512": (64, 128),
+}
+SYMMETRIC_MATERIAL_BYTES = {spec: generated for spec, (generated, _) in SECRET_BYTES.items()}

@@ -8,12 +8,11 @@ from .api import operation
 from .errors import ValidationException
 from .keyring import resolve_key
 from .model import DAY, KeyState
+from .transitions import DEFAULT_PENDING_WINDOW_IN_DAYS
 
 if TYPE_CHECKING:
     from .env import Env
     from .ports import Repository
-
-DEFAULT_PENDING_WINDOW_IN_DAYS = 30
 
 
 class UpdateKeyDescriptionRequest(NamedTuple):
@@ -87,8 +86,7 @@ def schedule_key_deletion(repo: Repository, env: Env, req: ScheduleKeyDeletionRe
     if not 7 <= window <= 30:
         raise ValidationException(f"PendingWindowInDays should be between 7 and 30, but it is {window}")
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ScheduleKeyDeletion")
-    is_primary = key.multi_region and (key.primary_region or key.region) == key.region
-    if is_primary and key.replica_regions:
+    if key.is_primary and key.replica_regions:
         key = key._replace(key_state=KeyState.PendingReplicaDeletion, pending_deletion_window_in_days=window)
         repo.put_key(key)
         return ScheduleKeyDeletionResult(key.arn, None, key.key_state, window)

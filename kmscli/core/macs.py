@@ -10,7 +10,8 @@ import hmac
 from typing import TYPE_CHECKING, NamedTuple
 
 from .api import operation
-from .crypto_checks import check_algorithm, current_material, dry_run, usable_key
+from .crypto_checks import check_algorithm, current_material, usable_key
+from .dry_run import dry_run
 from .errors import KMSInvalidMacException
 from .granttokens import check_grant_tokens
 from .model import Key, KeyUsage

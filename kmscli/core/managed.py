@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .ids import key_arn, new_key_id
 from .materials import new_material
 from .model import DAY, Alias, Key, KeyManager, KeyState, KeyUsage, Origin
+from .policy_text import jackson
 
 if TYPE_CHECKING:
     from .env import Env
@@ -44,36 +45,36 @@ ROTATION_PERIOD_IN_DAYS = 365
 def aws_managed_key_policy(partition: str, account_id: str, region: str, service: str) -> str:
     """The shape of the policy AWS attaches: use only through the service, describe directly."""
     via = f"{PREDEFINED_SERVICES[service]}.{region}.amazonaws.com"
-    return (
-        "{\n"
-        '  "Version" : "2012-10-17",\n'
-        f'  "Id" : "auto-{service}-2",\n'
-        '  "Statement" : [ {\n'
-        f'    "Sid" : "Allow access through {service} for all principals in the account that are authorized '
-        f'to use {service}",\n'
-        '    "Effect" : "Allow",\n'
-        '    "Principal" : {\n'
-        '      "AWS" : "*"\n'
-        "    },\n"
-        '    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", '
-        '"kms:DescribeKey" ],\n'
-        '    "Resource" : "*",\n'
-        '    "Condition" : {\n'
-        '      "StringEquals" : {\n'
-        f'        "kms:CallerAccount" : "{account_id}",\n'
-        f'        "kms:ViaService" : "{via}"\n'
-        "      }\n"
-        "    }\n"
-        "  }, {\n"
-        '    "Sid" : "Allow direct access to key metadata to the account",\n'
-        '    "Effect" : "Allow",\n'
-        '    "Principal" : {\n'
-        f'      "AWS" : "arn:{partition}:iam::{account_id}:root"\n'
-        "    },\n"
-        '    "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant" ],\n'
-        '    "Resource" : "*"\n'
-        "  } ]\n"
-        "}"
+    return jackson(
+        {
+            "Version": "2012-10-17",
+            "Id": f"auto-{service}-2",
+            "Statement": [
+                {
+                    "Sid": f"Allow access through {service} for all principals in the account that are authorized "
+                    f"to use {service}",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": [
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:CreateGrant",
+                        "kms:DescribeKey",
+                    ],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"kms:CallerAccount": account_id, "kms:ViaService": via}},
+                },
+                {
+                    "Sid": "Allow direct access to key metadata to the account",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                    "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                    "Resource": "*",
+                },
+            ],
+        }
     )
 
 

@@ -105,6 +105,21 @@ class Key(NamedTuple):
         return self.materials[-1] if self.materials else None
 
     @property
+    def set_primary_region(self) -> str:
+        """The Region of the primary of the key's multi-Region set (a single-Region key's own Region)."""
+        return self.primary_region or self.region
+
+    @property
+    def is_primary(self) -> bool:
+        """A multi-Region primary key."""
+        return self.multi_region and self.set_primary_region == self.region
+
+    @property
+    def is_replica(self) -> bool:
+        """A multi-Region replica key."""
+        return self.multi_region and self.set_primary_region != self.region
+
+    @property
     def missing_material(self) -> bool:
         """True while some key material must be (re)imported: such a key can only be PendingImport."""
         return not self.materials or any(m.deleted for m in self.materials)

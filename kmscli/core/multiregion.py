@@ -32,7 +32,7 @@ from .ids import key_arn
 from .keyring import member_in, other_members, resolve_key
 from .keys import MAX_KEYS_PER_REGION, KeyMetadata, key_metadata
 from .model import Key, KeyState, Origin, Tag
-from .transitions import PENDING_DELETION, is_primary
+from .transitions import PENDING_DELETION
 
 if TYPE_CHECKING:
     from .env import Env
@@ -68,11 +68,11 @@ def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> Repli
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
     """
-    from .policy import check_policy, default_key_policy
+    from .policy import new_key_policy
     from .tags import check_new_tags, merge_tags
 
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ReplicateKey")
-    if not is_primary(key):
+    if not key.is_primary:
         raise _not_primary(key)
     region = req.replica_region
     if region == key.region:
@@ -86,16 +86,15 @@ def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> Repli
         )
     partition = partition_for(region)
     arn = key_arn(partition, region, key.account_id, key.key_id)
-    if req.policy is None:
-        policy = default_key_policy(partition, key.account_id, env.responses)
-    else:
-        check_policy(
-            req.policy,
-            caller_arn=env.caller_arn,
-            key_arn=arn,
-            bypass_lockout_check=bool(req.bypass_policy_lockout_safety_check),
-        )
-        policy = req.policy
+    policy = new_key_policy(
+        req.policy,
+        bypass_lockout_check=req.bypass_policy_lockout_safety_check,
+        partition=partition,
+        account_id=key.account_id,
+        caller_arn=env.caller_arn,
+        key_arn=arn,
+        style=env.responses,
+    )
     check_new_tags(req.tags or ())
     tags = merge_tags([], req.tags or ())
     if there.count_keys() >= MAX_KEYS_PER_REGION:
@@ -142,7 +141,7 @@ def update_primary_region(repo: Repository, env: Env, req: UpdatePrimaryRegionRe
     https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
     """
     key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="UpdatePrimaryRegion")
-    if not is_primary(key):
+    if not key.is_primary:
         raise _not_primary(key)
     region = req.primary_region
     if region == key.region:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .api import operation
 from .errors import LimitExceededException, MalformedPolicyDocumentException, NotFoundException, ValidationException
 from .keyring import resolve_key
+from .policy_text import jackson
+from .validation import too_deep
 
 if TYPE_CHECKING:
     from .env import Env
@@ -27,21 +29,38 @@ def default_key_policy(partition: str, account_id: str, style: str = "guide") ->
 
     KMS stores it Jackson-formatted (two-space indent, " : ", "[ {"), with no trailing newline.
     """
-    return (
-        "{\n"
-        '  "Version" : "2012-10-17",\n'
-        '  "Id" : "key-default-1",\n'
-        '  "Statement" : [ {\n'
-        f'    "Sid" : "{DEFAULT_POLICY_SIDS[style]}",\n'
-        '    "Effect" : "Allow",\n'
-        '    "Principal" : {\n'
-        f'      "AWS" : "arn:{partition}:iam::{account_id}:root"\n'
-        "    },\n"
-        '    "Action" : "kms:*",\n'
-        '    "Resource" : "*"\n'
-        "  } ]\n"
-        "}"
+    return jackson(
+        {
+            "Version": "2012-10-17",
+            "Id": "key-default-1",
+            "Statement": [
+                {
+                    "Sid": DEFAULT_POLICY_SIDS[style],
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        }
     )
+
+
+def new_key_policy(
+    given: str | None,
+    *,
+    bypass_lockout_check: bool | None,
+    partition: str,
+    account_id: str,
+    caller_arn: str,
+    key_arn: str,
+    style: str,
+) -> str:
+    """The policy a new key or replica gets: the one given, once it passes check_policy, else the default one."""
+    if given is None:
+        return default_key_policy(partition, account_id, style)
+    check_policy(given, caller_arn=caller_arn, key_arn=key_arn, bypass_lockout_check=bool(bypass_lockout_check))
+    return given
 
 
 _MALFORMED = "Policy document is malformed"
@@ -60,8 +79,10 @@ def check_policy(text: str, *, caller_arn: str, key_arn: str, bypass_lockout_che
         raise LimitExceededException(f"Policy exceeds the maximum allowed size of {MAX_POLICY_BYTES} bytes")
     try:
         doc = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise MalformedPolicyDocumentException(_MALFORMED) from None
+    if too_deep(doc):
+        raise MalformedPolicyDocumentException(_MALFORMED)
     statements = _statements(doc)
     for st in statements:
         _check_statement(st)

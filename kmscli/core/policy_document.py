@@ -169,7 +169,7 @@ def parse_policy(text: str, policy_id: str, kind: str) -> Policy:
     """The statements of a policy text; a text that is not a JSON object gives a policy of none."""
     try:
         doc = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         doc = None
     if not isinstance(doc, dict):
         return Policy(policy_id, kind, "2008-10-17", (), text)

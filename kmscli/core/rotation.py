@@ -38,7 +38,7 @@ def _check_rotatable(key: Key, *, allow_external: bool = False) -> None:
         raise UnsupportedOperationException("")
     if key.origin in _CUSTOM_KEY_STORE_ORIGINS or (key.origin == Origin.EXTERNAL and not allow_external):
         raise UnsupportedOperationException(f"{key.arn} origin is {key.origin} which is not valid for this operation.")
-    if key.multi_region and (key.primary_region or key.region) != key.region:
+    if key.is_replica:
         # The rotation property of a multi-Region key set belongs to its primary.
         raise UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .api import operation
-from .crypto_checks import current_material, dry_run, refuse_recipient, usable_key
+from .crypto_checks import current_material, refuse_recipient, usable_key
+from .dry_run import dry_run
 from .errors import InvalidCiphertextException, ValidationException
 from .granttokens import check_grant_tokens
 from .model import KeyUsage

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from .api import operation
-from .crypto_checks import check_algorithm, current_material, dry_run, usable_key
+from .crypto_checks import check_algorithm, current_material, usable_key
+from .dry_run import dry_run
 from .errors import KMSInvalidSignatureException, UnsupportedOperationException, ValidationException
 from .granttokens import check_grant_tokens
 from .keyring import resolve_key

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .env import Env
 
 PENDING_DELETION = (KeyState.PendingDeletion, KeyState.PendingReplicaDeletion)
+DEFAULT_PENDING_WINDOW_IN_DAYS = 30
 
 
 def forgotten(material: KeyMaterial) -> KeyMaterial:
@@ -96,14 +97,6 @@ def end_creating(key: Key) -> Key:
 # ---------------------------------------------------------------- multi-Region sets
 
 
-def is_primary(key: Key) -> bool:
-    return key.multi_region and (key.primary_region or key.region) == key.region
-
-
-def is_replica(key: Key) -> bool:
-    return key.multi_region and (key.primary_region or key.region) != key.region
-
-
 def in_step_with_primary(replica: Key, primary: Key) -> Key:
     """A replica of generated material shares its primary's materials and rotation settings.
 
@@ -131,7 +124,7 @@ def without_member(member: Key, gone: Key) -> Key:
     replicas = tuple(r for r in member.replica_regions if r != gone.region)
     member = member._replace(replica_regions=replicas)
     if member.key_state == KeyState.PendingReplicaDeletion and not replicas:
-        window = member.pending_deletion_window_in_days or 30
+        window = member.pending_deletion_window_in_days or DEFAULT_PENDING_WINDOW_IN_DAYS
         start = gone.deletion_date if gone.deletion_date is not None else member.creation_date
         member = member._replace(key_state=KeyState.PendingDeletion, deletion_date=round(start + window * DAY, 3))
     return member

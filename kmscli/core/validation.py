@@ -7,6 +7,7 @@ raises ParamValidationError with botocore's wording; what the service checks (`m
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -35,6 +36,51 @@ _SERVICE_ENUM_ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
+# The moments kmscli takes, as epoch seconds: 1970-01-01 up to 3000-01-01 UTC. Every later moment it
+# computes from one (a deletion 30 days on, material valid a year, a rotation 2,560 days on) can
+# still be written as a date; NaN and the infinities are not moments at all.
+MIN_EPOCH_SECONDS = 0.0
+MAX_EPOCH_SECONDS = 32503680000.0
+
+
+# Deeper than any KMS request needs (its deepest member is a structure in a list in a structure,
+# a policy is a string): documents nested deeper are refused as they are parsed, which keeps every
+# walk of a parsed document far from Python's recursion limit.
+MAX_NESTING = 32
+# How much of a value a message repeats: AWS names a bad value, but does not send 20 MB of it back.
+# Twice the longest description, so a value just over any string limit is still shown whole.
+MAX_ECHO = 16384
+
+
+def too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
+    """Lists and objects nested more than `limit` levels (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list | tuple):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def echo(value: Any) -> str:
+    """A value as a message repeats it: whole up to MAX_ECHO characters, cut short beyond."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= MAX_ECHO:
+        return text
+    return f"{text[:MAX_ECHO]}... ({len(text)} characters in all)"
+
+
+def is_moment(value: float) -> bool:
+    """A finite epoch second within the range kmscli handles."""
+    try:
+        seconds = float(value)
+    except (OverflowError, TypeError, ValueError):  # an int too large for a float, or not a number
+        return False
+    return math.isfinite(seconds) and MIN_EPOCH_SECONDS <= seconds <= MAX_EPOCH_SECONDS
+
+
 def validate_request(shape_name: str, params: Mapping[str, Any]) -> None:
     problems: list[str] = []
     _client(params, shape_name, "", problems)
@@ -61,7 +107,7 @@ def validation_error(violations: list[str]) -> ValidationException:
 
 def enum_violation(path: str, value: str, allowed: tuple[str, ...]) -> str:
     return (
-        f"Value '{value}' at '{path}' failed to satisfy constraint: "
+        f"Value '{echo(value)}' at '{path}' failed to satisfy constraint: "
         f"Member must satisfy enum value set: [{', '.join(allowed)}]"
     )
 
@@ -83,7 +129,8 @@ def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None
             # botocore names file objects, not str, although it accepts str too.
             valid = "<class 'bytes'>, <class 'bytearray'>, file-like object"
         problems.append(
-            f"Invalid type for parameter {name or 'input'}, value: {value}, type: {type(value)}, valid types: {valid}"
+            f"Invalid type for parameter {name or 'input'}, value: {echo(value)}, type: {type(value)}, "
+            f"valid types: {valid}"
         )
         return
     label = name or "input"
@@ -118,8 +165,13 @@ def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None
             problems.append(
                 f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}"
             )
+    elif kind == "timestamp" and not is_moment(value):
+        problems.append(
+            f"Invalid value for parameter {name}, value: {echo(value)}, valid range: "
+            f"{MIN_EPOCH_SECONDS:.0f} to {MAX_EPOCH_SECONDS:.0f} (epoch seconds, 1970 to 3000)"
+        )
     elif kind in ("integer", "long") and "min" in shape and value < shape["min"]:
-        problems.append(f"Invalid value for parameter {name}, value: {value}, valid min value: {shape['min']}")
+        problems.append(f"Invalid value for parameter {name}, value: {echo(value)}, valid min value: {shape['min']}")
 
 
 def _camel(member: str) -> str:
@@ -189,4 +241,4 @@ def _message(value: Any, shape: Mapping[str, Any], path: str, rule: str) -> str:
     if shape.get("sensitive"):
         return f"Value at '{path}' failed to satisfy constraint: Member must {rule}"
     shown = "[" + ", ".join(str(v) for v in value) + "]" if isinstance(value, list | tuple) else str(value)
-    return f"Value '{shown}' at '{path}' failed to satisfy constraint: Member must {rule}"
+    return f"Value '{echo(shown)}' at '{path}' failed to satisfy constraint: Member must {rule}"

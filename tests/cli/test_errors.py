@@ -328,6 +328,15 @@ def run_real(tmp_path: Path):
             "\nKMSCLI_FIXED_TIME must be epoch seconds or ISO 8601, not 'yesterday'\n",
             id="bad-fixed-time",
         ),
+        *(
+            pytest.param(
+                ["create-key", "--cli-timestamp-format", "iso8601"],
+                {"KMSCLI_FIXED_TIME": moment},
+                f"\nKMSCLI_FIXED_TIME must be a moment from 1970 to 3000, not {moment!r}\n",
+                id=f"fixed-time-{moment}",
+            )
+            for moment in ("nan", "inf", "-Infinity", "1e300", "-5", "32503680001", "3000-01-01T00:00:01Z")
+        ),
         pytest.param(
             ["create-key", "--profile", "nope"],
             {},

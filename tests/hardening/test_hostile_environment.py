@@ -441,3 +441,118 @@ def test_a_read_only_file_system(kmscli, small_disk, rows, args):
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert rows(database) == content
+
+
+# ---------------------------------------------------------------- symbolic links at the database, parents
+
+
+@pytest.mark.parametrize("name", [DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm"])
+def test_a_dangling_link_at_the_database_or_a_sidecar_is_refused(kmscli, state, tmp_path, name):
+    """SQLite would create the file at the link's target, with the umask's mode, readable by all."""
+    state.mkdir(mode=0o700)
+    target = tmp_path / "elsewhere" / "planted"
+    target.parent.mkdir()
+    (state / name).symlink_to(target)
+    refused(
+        kmscli("create-key"),
+        f"the state database is a symbolic link to a missing file ({state / name})",
+    )
+    assert list(target.parent.iterdir()) == []
+    assert sorted(p.name for p in state.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("name", [DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm"])
+def test_a_link_to_a_file_others_may_read_is_refused_not_chmodded(kmscli, database, populated, tmp_path, name):
+    target = tmp_path / "elsewhere"
+    link = database.parent / name
+    if link.exists():
+        os.replace(link, target)
+    else:
+        target.write_bytes(b"")
+    target.chmod(0o644)
+    link.symlink_to(target)
+    before = target.read_bytes()
+    refused(
+        kmscli("describe-key", "--key-id", populated),
+        "the state database is a symbolic link to a file other users may read "
+        f"(make it readable by its owner only) ({link})",
+    )
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert target.read_bytes() == before
+
+
+def test_a_link_to_a_private_database_of_our_own_is_followed(kmscli, database, populated, tmp_path):
+    target = tmp_path / "kept" / DB_NAME
+    target.parent.mkdir(mode=0o700)
+    os.replace(database, target)
+    database.symlink_to(target)
+    listed = kmscli("list-keys", "--query", "Keys[].KeyId", "--output", "text")
+    assert (listed.returncode, listed.stdout, listed.stderr) == (0, f"{populated}\n", "")
+    assert database.is_symlink()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@pytest.mark.usefixtures("as_root")
+def test_a_link_to_a_sidecar_of_another_user_is_refused(kmscli, database, populated, tmp_path):
+    theirs = tmp_path / "theirs"
+    theirs.write_bytes(b"")
+    theirs.chmod(0o600)
+    os.chown(theirs, NOBODY, NOBODY)
+    (database.parent / f"{DB_NAME}-wal").unlink(missing_ok=True)
+    (database.parent / f"{DB_NAME}-wal").symlink_to(theirs)
+    refused(
+        kmscli("describe-key", "--key-id", populated),
+        f"the state database belongs to another user (uid {NOBODY}) ({database.parent / (DB_NAME + '-wal')})",
+    )
+    assert (theirs.stat().st_uid, stat.S_IMODE(theirs.stat().st_mode), theirs.read_bytes()) == (NOBODY, 0o600, b"")
+
+
+def test_missing_parents_are_made_private_whatever_the_umask(kmscli, tmp_path):
+    home = tmp_path / "home"
+    created = kmscli(
+        "create-key",
+        "--query",
+        "KeyMetadata.KeyState",
+        "--output",
+        "text",
+        prefix=["sh", "-c", 'umask 000; exec "$0" "$@"'],
+        KMSCLI_STATE_DIR=str(home / ".local" / "state" / "kmscli"),
+    )
+    assert (created.returncode, created.stdout, created.stderr) == (0, "Enabled\n", "")
+    for directory in (home, home / ".local", home / ".local" / "state", home / ".local" / "state" / "kmscli"):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o775, 0o757])
+def test_a_parent_others_may_write_is_refused(kmscli, tmp_path, mode):
+    """Another user could rename the state directory away: kmscli would silently start an empty one."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(mode)
+    state = shared / "state"
+    refused(
+        kmscli("list-keys", KMSCLI_STATE_DIR=str(state)),
+        f"a directory above the state is writable by other users (make it writable by its owner only) ({shared})",
+    )
+    assert list(shared.iterdir()) == []
+
+
+def test_a_sticky_parent_such_as_tmp_is_fine(kmscli, tmp_path):
+    shared = tmp_path / "sticky"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    listed = kmscli("list-keys", "--output", "text", KMSCLI_STATE_DIR=str(shared / "state"))
+    assert (listed.returncode, listed.stdout, listed.stderr) == (0, "", "")
+    assert stat.S_IMODE((shared / "state").stat().st_mode) == 0o700
+
+
+@pytest.mark.usefixtures("as_root")
+def test_a_parent_of_another_user_is_refused(kmscli, tmp_path):
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o755)
+    (theirs / "state").mkdir(mode=0o700)
+    os.chown(theirs, NOBODY, NOBODY)
+    refused(
+        kmscli("list-keys", KMSCLI_STATE_DIR=str(theirs / "state")),
+        f"a directory above the state belongs to another user (uid {NOBODY}) ({theirs})",
+    )

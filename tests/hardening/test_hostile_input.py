@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -309,6 +310,19 @@ def debug_free(stderr: str) -> str:
     return "".join(line for line in lines if not line.startswith(("kmscli debug: ", "warning: ")))
 
 
+def _not_json(constant: str) -> Any:
+    raise AssertionError(f"{constant} in the output, which is not JSON")
+
+
+def assert_strict_json(stdout: str) -> None:
+    """Output that Python's lenient json reads must be JSON too: no NaN, no Infinity."""
+    try:
+        json.loads(stdout)
+    except ValueError:
+        return  # text or table output
+    json.loads(stdout, parse_constant=_not_json)
+
+
 def assert_aws_answer(result: Result, operation: str | None) -> None:
     """Success, or one of the AWS CLI's error forms: never a traceback, never an internal error."""
     assert isinstance(result.exception, SystemExit | None), result.exc_info
@@ -316,6 +330,7 @@ def assert_aws_answer(result: Result, operation: str | None) -> None:
     assert "Traceback" not in result.stderr
     assert "internal error" not in stderr
     if result.exit_code == 0:
+        assert_strict_json(result.stdout)
         return
     assert result.stdout == ""
     if result.exit_code == 2:
@@ -354,7 +369,7 @@ def test_any_words_for_any_operation(world, rows, operation, data):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | text | odd_characters,
+    st.none() | st.booleans() | st.integers() | st.floats() | text | odd_characters,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
     max_leaves=8,
 )
@@ -532,3 +547,99 @@ def test_hostile_words_in_a_real_process(environ, tmp_path, rows, words):
     assert "internal error" not in stderr
     assert stderr.startswith(("\n", USAGE)), stderr
     assert rows(state / DB_NAME) == before
+
+
+# ---------------------------------------------------------------- nesting, sizes, echoes
+
+DEEP = "[" * 100_000
+DEEP_OBJECT = '{"a":' * 5_000 + "1" + "}" * 5_000
+
+
+@pytest.mark.parametrize(
+    ("args", "first_line"),
+    [
+        (["create-key", "--cli-input-json", DEEP], "Error parsing parameter 'cli-input-json': Invalid JSON: nesting"),
+        (
+            ["create-key", "--cli-input-json", DEEP_OBJECT],
+            "Error parsing parameter 'cli-input-json': Invalid JSON: nesting",
+        ),
+        (["create-key", "--tags", DEEP], "Error parsing parameter '--tags': Invalid JSON: nesting"),
+        (["create-key", "--tags", f"Key={DEEP}"], "Error parsing parameter '--tags': nesting deeper than 32 levels"),
+        (["list-keys", "--query", DEEP], "Bad value for --query [[[["),
+        (
+            ["create-key", "--policy", DEEP_OBJECT],
+            "An error occurred (MalformedPolicyDocumentException) when calling the CreateKey operation: "
+            "Policy document is malformed",
+        ),
+    ],
+    ids=["input-json-lists", "input-json-objects", "tags-json", "tags-shorthand", "query", "policy"],
+)
+def test_deep_nesting_is_a_parse_error(invoke, state_dir, sql, args, first_line):
+    result = invoke(*args)
+    assert (result.exit_code, result.stdout) == (255, "")
+    assert result.stderr.startswith("\n" + first_line), result.stderr[:300]
+    assert "internal error" not in result.stderr
+    # The message repeats at most MAX_ECHO characters of the value.
+    assert len(result.stderr) < 20_000
+    database = state_dir / "kmscli.sqlite3"
+    assert not database.exists() or sql(database, "SELECT count(*) FROM keys") == [(0,)]
+
+
+def test_a_huge_value_is_not_repeated_whole(invoke):
+    result = invoke("create-key", "--description", "x" * 20_000_000)
+    assert (result.exit_code, result.stdout) == (255, "")
+    assert result.stderr == (
+        "\nAn error occurred (ValidationException) when calling the CreateKey operation: 1 validation error "
+        f"detected: Value '{'x' * 16384}... (20000000 characters in all)' at 'description' failed to satisfy "
+        "constraint: Member must have length less than or equal to 8192\n"
+    )
+
+
+def test_a_deep_state_directory(kmscli, tmp_path):
+    chain = [tmp_path.joinpath(*["d"] * n) for n in range(1, 1_201)]
+    state = chain[-1]
+    try:
+        listed = kmscli("list-keys", "--output", "json", KMSCLI_STATE_DIR=str(state))
+        # Every directory is made, 0700; SQLite may then refuse a path this long (most builds stop at
+        # 512 bytes): one line naming the problem, as for any unusable state.
+        assert {stat.S_IMODE(d.stat().st_mode) for d in chain} == {0o700}
+        if listed.returncode == 0:
+            assert (json.loads(listed.stdout), listed.stderr) == ({"Keys": []}, "")
+        else:
+            assert (listed.returncode, listed.stdout) == (255, "")
+            assert listed.stderr == (
+                f"kmscli: cannot open the state database: unable to open database file ({state / 'kmscli.sqlite3'})\n"
+            )
+    finally:
+        # Removed here, deepest first: pytest's own clean-up recurses, and would fail on this tree.
+        for directory in reversed(chain):
+            if directory.exists():
+                for entry in directory.iterdir():
+                    if not entry.is_dir():
+                        entry.unlink()
+                directory.rmdir()
+
+
+def test_a_parameter_file_is_read_up_to_a_limit(invoke):
+    result = invoke("encrypt", "--key-id", "alias/x", "--plaintext", "fileb:///dev/zero")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        255,
+        "",
+        "\nError parsing parameter '--plaintext': Unable to load paramfile fileb:///dev/zero: it holds more than "
+        "1048576 bytes, more than any KMS parameter can\n",
+    )
+
+
+def test_process_substitution_still_works(environ, tmp_path):
+    script = (
+        'key=$("$0" -m kmscli create-key --query KeyMetadata.KeyId --output text) && '
+        '"$0" -m kmscli encrypt --key-id "$key" --plaintext fileb://<(printf hello) '
+        "--query CiphertextBlob --output text --cli-binary-format raw-in-base64-out > blob.b64 && "
+        'base64 -d blob.b64 > blob && "$0" -m kmscli decrypt --ciphertext-blob fileb://<(cat blob) '
+        "--query Plaintext --output text"
+    )
+    done = subprocess.run(
+        ["bash", "-c", script, sys.executable], env=environ, cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert base64.b64decode(done.stdout) == b"hello"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -331,3 +332,47 @@ def test_the_leak_check_finds_a_leak():
     for before in (b"", b"x", b"xy"):
         printed = base64.b64encode(before + secret + b"tail")
         assert any(form in printed for form in encodings(secret))
+
+
+# An SQLite build whose secure_delete is off by default (this machine's may have it on): every
+# connection the kmscli process opens starts with it off, as there.
+SECURE_DELETE_OFF = """
+import sqlite3
+_connect = sqlite3.connect
+def connect(*args, **kwargs):
+    conn = _connect(*args, **kwargs)
+    conn.execute("PRAGMA secure_delete = OFF")
+    return conn
+sqlite3.connect = connect
+"""
+
+
+def test_a_deleted_keys_material_does_not_stay_on_disk(kmscli, tmp_path, sql):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SECURE_DELETE_OFF)
+    database = tmp_path / "state" / DB_NAME
+    now = 1502910355
+
+    def run(*args: str, at: int = now) -> str:
+        done = kmscli(*args, PYTHONPATH=str(site), KMSCLI_FIXED_TIME=str(at))
+        assert (done.returncode, done.stderr) == (0, ""), args
+        return done.stdout
+
+    key_id = run("create-key", "--query", "KeyMetadata.KeyId", "--output", "text").strip()
+    # Another key on the same pages, so the deleted one leaves free space inside a live page.
+    run("create-key", "--description", "stays")
+    (doc,) = sql(database, "SELECT doc FROM keys WHERE key_id = ?", key_id)[0]
+    secrets = re.findall(r'"secret":"([A-Za-z0-9+/=]+)"', doc)
+    assert len(secrets) == 1
+    assert len(base64.b64decode(secrets[0])) == 32
+    run("schedule-key-deletion", "--key-id", key_id, "--pending-window-in-days", "7")
+    # Eight days later, any command finds the deletion due and carries it out.
+    assert json.loads(run("list-keys", "--output", "json", at=now + 8 * 86400))["Keys"] != []
+    assert sql(database, "SELECT count(*) FROM keys WHERE key_id = ?", key_id) == [(0,)]
+    run("list-keys", at=now + 8 * 86400)  # the next checkpoint: the last connection's close
+    on_disk = b"".join(p.read_bytes() for p in database.parent.iterdir())
+    for secret in secrets:
+        assert secret.encode() not in on_disk
+        assert base64.b64decode(secret) not in on_disk
+    assert key_id.encode() not in on_disk

@@ -192,4 +192,4 @@ def test_a_destroyed_replica_leaves_the_set_and_the_last_one_starts_the_primarys
 )
 def test_primary_or_replica(fields: dict[str, object], primary: bool, replica: bool) -> None:
     k = key(**fields)
-    assert (transitions.is_primary(k), transitions.is_replica(k)) == (primary, replica)
+    assert (k.is_primary, k.is_replica) == (primary, replica)

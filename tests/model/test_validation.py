@@ -346,3 +346,37 @@ def test_call_validates_before_running_the_operation(repo: core.InMemoryReposito
         with pytest.raises(ParamValidationError) as refused:
             core.call("DescribeKey", params, repo, env)
         assert refused.value.problems == ['Missing required parameter in input: "KeyId"']
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (float("nan"), "nan"),
+        (float("inf"), "inf"),
+        (float("-inf"), "-inf"),
+        (1e300, "1e+300"),
+        (-1, "-1"),
+        (10**400, "1" + "0" * 400),
+        (32503680000.001, "32503680000.001"),
+    ],
+)
+def test_a_timestamp_that_is_no_moment_is_refused(value, shown):
+    params = {
+        "KeyId": "k",
+        "ImportToken": b"t",
+        "EncryptedKeyMaterial": b"m",
+        "ExpirationModel": "KEY_MATERIAL_EXPIRES",
+        "ValidTo": value,
+    }
+    with pytest.raises(ParamValidationError) as caught:
+        validate_request("ImportKeyMaterialRequest", params)
+    assert caught.value.problems == [
+        f"Invalid value for parameter ValidTo, value: {shown}, valid range: 0 to 32503680000 "
+        "(epoch seconds, 1970 to 3000)"
+    ]
+
+
+@pytest.mark.parametrize("value", [0, 1502910355.475, 32503680000])
+def test_a_timestamp_from_1970_to_3000_is_taken(value):
+    params = {"KeyId": "k", "ImportToken": b"t", "EncryptedKeyMaterial": b"m", "ValidTo": value}
+    validate_request("ImportKeyMaterialRequest", params)

@@ -160,3 +160,50 @@ def test_every_known_error_class_keeps_its_code_on_the_wire() -> None:
         "NotFoundException",
         {"__type": "NotFoundException", "message": "Invalid keyId 'x'"},
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"KeyId": "k", "ImportToken": "dA==", "EncryptedKeyMaterial": "bQ==", "ValidTo": NaN}', None),
+        (b'{"KeyId": "k", "ImportToken": "dA==", "EncryptedKeyMaterial": "bQ==", "ValidTo": Infinity}', None),
+        (b'{"KeyId": "k", "ImportToken": "dA==", "EncryptedKeyMaterial": "bQ==", "ValidTo": -Infinity}', None),
+        (
+            b'{"KeyId": "k", "ImportToken": "dA==", "EncryptedKeyMaterial": "bQ==", "ValidTo": 1e300}',
+            "Value at 'ValidTo' is not a valid timestamp",
+        ),
+        (
+            b'{"KeyId": "k", "ImportToken": "dA==", "EncryptedKeyMaterial": "bQ==", "ValidTo": -1}',
+            "Value at 'ValidTo' is not a valid timestamp",
+        ),
+        (
+            b'{"KeyId": "k", "ImportToken": "dA==", "EncryptedKeyMaterial": "bQ==", "ValidTo": 1' + b"0" * 400 + b"}",
+            "Value at 'ValidTo' is not a valid timestamp",
+        ),
+    ],
+)
+def test_numbers_that_are_not_numbers_are_not_json(body: bytes, message: str | None) -> None:
+    executor = Recorder()
+    headers = {**HEADERS, "X-Amz-Target": "TrentService.ImportKeyMaterial"}
+    answer = server.Service(executor).answer("POST", headers, body)
+    expected: dict[str, Any] = {"__type": "com.amazon.coral.service#SerializationException"}
+    if message is not None:
+        expected["message"] = message
+    assert (answer.status, json.loads(answer.body)) == (400, expected)
+    assert executor.calls == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b'{"KeyId": ' + b"[" * 100_000, b'{"a": ' * 40 + b"1" + b"}" * 40],
+    ids=["lists", "in-a-member", "41-objects"],
+)
+def test_deep_nesting_is_a_serialization_error(body: bytes) -> None:
+    executor = Recorder()
+    headers = {**HEADERS, "X-Amz-Target": "TrentService.DescribeKey"}
+    answer = server.Service(executor).answer("POST", headers, body)
+    assert (answer.status, json.loads(answer.body)) == (
+        400,
+        {"__type": "com.amazon.coral.service#SerializationException", "message": "Nesting deeper than 32 levels"},
+    )
+    assert executor.calls == []
