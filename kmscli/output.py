@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from kmscli.core import SHAPES
+from kmscli.core import SHAPES, KmsError
 
 
 def to_wire(shape_name: str, value: Any, *, timestamp_format: str = "wire") -> Any:
@@ -148,3 +148,8 @@ def _text_dict(item: dict[str, Any], identifier: str | None, columns: list[str] 
         lines.append("\t".join(scalars))
     for key, value in nested:
         _text(value, key, None, lines)
+
+
+def error_line(operation: str, error: KmsError) -> str:
+    """What the AWS CLI prints for an error the service answered (botocore's ClientError, word for word)."""
+    return f"An error occurred ({error.code}) when calling the {operation} operation: {error.message}"

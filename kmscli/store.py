@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kmscli.core import Alias, Key, KeyMaterial, KeyState, KeyUsage, Origin, Tag
 from kmscli.core.model import KeyManager
+from kmscli.core.ports import UpgradeNeeded
 from kmscli.store_errors import StateError
 
 if TYPE_CHECKING:
@@ -137,16 +138,6 @@ def _rollback(conn: sqlite3.Connection) -> None:
         # The connection is closed next, which discards the transaction if ROLLBACK fails too.
         with suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
-
-
-class UpgradeNeeded(Exception):
-    """A read transaction tried to write: the command must run again in a write transaction.
-
-    Read-only commands never write, except when something the clock made due (a deletion date
-    that passed, an automatic rotation) must be persisted. Rather than upgrading a read
-    transaction in place (which SQLite refuses when another writer committed meanwhile), the
-    read transaction is rolled back and the command re-run from the start with BEGIN IMMEDIATE.
-    """
 
 
 class RetryTransaction(Exception):

@@ -410,9 +410,7 @@ class OperationCommand(click.Command):
             # color=True: click must not strip the escape codes that --color on asked for.
             click.echo(text, nl=False, color=True)
         except core.KmsError as e:
-            raise AwsError(
-                f"An error occurred ({e.code}) when calling the {self.operation} operation: {e.message}"
-            ) from None
+            raise AwsError(output.error_line(self.operation, e)) from None
         except (core.ParamValidationError, params.ParamError, config.ConfigError) as e:
             raise AwsError(str(e)) from None
         except StateError as e:

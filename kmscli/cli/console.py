@@ -40,9 +40,7 @@ class ConsoleCommand(click.Command):
             return super().invoke(ctx)
         except flow.OperationFailed as e:
             if isinstance(e.error, core.KmsError):
-                raise AwsError(
-                    f"An error occurred ({e.error.code}) when calling the {e.operation} operation: {e.error.message}"
-                ) from None
+                raise AwsError(output.error_line(e.operation, e.error)) from None
             raise AwsError(str(e.error)) from None
         except (params.ParamError, config.ConfigError) as e:
             raise AwsError(str(e)) from None

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .model import Alias, Key, Tag
+from .ports import UpgradeNeeded
 
 if TYPE_CHECKING:
     from .records import CustomKeyStore, Grant, ImportToken
@@ -24,14 +25,27 @@ class _Region:
 
 
 class InMemoryRepository:
-    def __init__(self, account_id: str, region: str, world: dict[tuple[str, str], _Region] | None = None) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        world: dict[tuple[str, str], _Region] | None = None,
+        *,
+        writable: bool = True,
+    ) -> None:
         self.account_id = account_id
         self.region = region
         self._world = world if world is not None else {}
         self._r = self._world.setdefault((account_id, region), _Region())
+        # A repository opened for reading refuses every write (the port's read/write contract).
+        self._writable = writable
 
     def in_region(self, region: str) -> InMemoryRepository:
-        return InMemoryRepository(self.account_id, region, self._world)
+        return InMemoryRepository(self.account_id, region, self._world, writable=self._writable)
+
+    def _write(self) -> None:
+        if not self._writable:
+            raise UpgradeNeeded
 
     def in_account(self, account_id: str, region: str) -> InMemoryRepository:
         return InMemoryRepository(account_id, region, self._world)
@@ -40,9 +54,11 @@ class InMemoryRepository:
         return self._r.keys.get(key_id)
 
     def put_key(self, key: Key) -> None:
+        self._write()
         self._r.keys[key.key_id] = key
 
     def delete_key(self, key_id: str) -> None:
+        self._write()
         self._r.keys.pop(key_id, None)
         self._r.tags.pop(key_id, None)
         for name in [a.alias_name for a in self._r.aliases.values() if a.target_key_id == key_id]:
@@ -64,9 +80,11 @@ class InMemoryRepository:
         return self._r.aliases.get(alias_name)
 
     def put_alias(self, alias: Alias) -> None:
+        self._write()
         self._r.aliases[alias.alias_name] = alias
 
     def delete_alias(self, alias_name: str) -> None:
+        self._write()
         self._r.aliases.pop(alias_name, None)
 
     def count_aliases(self, key_id: str) -> int:
@@ -81,15 +99,18 @@ class InMemoryRepository:
         return list(self._r.tags.get(key_id, []))
 
     def put_tags(self, key_id: str, tags: list[Tag]) -> None:
+        self._write()
         self._r.tags[key_id] = sorted(tags, key=lambda t: t.tag_key)
 
     def get_grant(self, grant_id: str) -> Grant | None:
         return self._r.grants.get(grant_id)
 
     def put_grant(self, grant: Grant) -> None:
+        self._write()
         self._r.grants[grant.grant_id] = grant
 
     def delete_grant(self, grant_id: str) -> None:
+        self._write()
         self._r.grants.pop(grant_id, None)
         for token in [t for t, g in self._r.grant_tokens.items() if g == grant_id]:
             del self._r.grant_tokens[token]
@@ -136,29 +157,36 @@ class InMemoryRepository:
         return [self._r.grants[i] for i in ids[:limit]]
 
     def put_grant_token(self, token: str, grant_id: str) -> None:
+        self._write()
         self._r.grant_tokens[token] = grant_id
 
     def grant_of_token(self, token: str) -> str | None:
         return self._r.grant_tokens.get(token)
 
     def put_import_token(self, token: ImportToken) -> None:
+        self._write()
         self._r.import_tokens[token.token_id] = token
 
     def get_import_token(self, token_id: str) -> ImportToken | None:
         return self._r.import_tokens.get(token_id)
 
     def expire_import_tokens(self, key_id: str, now: float) -> None:
-        for token in list(self._r.import_tokens.values()):
-            if token.key_id == key_id and token.expires <= now and token.private_key:
-                self._r.import_tokens[token.token_id] = token._replace(private_key=b"")
+        due = [t for t in self._r.import_tokens.values() if t.key_id == key_id and t.expires <= now and t.private_key]
+        # Only a token to erase is a write: a read that finds none stays a read.
+        if due:
+            self._write()
+        for token in due:
+            self._r.import_tokens[token.token_id] = token._replace(private_key=b"")
 
     def get_custom_key_store(self, store_id: str) -> CustomKeyStore | None:
         return self._r.custom_key_stores.get(store_id)
 
     def put_custom_key_store(self, store: CustomKeyStore) -> None:
+        self._write()
         self._r.custom_key_stores[store.custom_key_store_id] = store
 
     def delete_custom_key_store(self, store_id: str) -> None:
+        self._write()
         self._r.custom_key_stores.pop(store_id, None)
 
     def list_custom_key_stores(self) -> list[CustomKeyStore]:

@@ -1,8 +1,9 @@
 """The Repository protocol: the rows the service reads and writes, scoped to one account and Region.
 
-Two implementations keep to it: core/memory.py (for core tests) and store.py (SQLite). One
-contract test suite runs against both. Every method touches only the rows it names, so a
-command costs the same at 10 keys and at 100,000.
+Its implementations keep to it: core/memory.py (for core tests), store.py (SQLite) and
+store_postgres.py. One contract test suite runs against each, the read/write contract included
+(UpgradeNeeded). Every method touches only the rows it names, so a command costs the same at
+10 keys and at 100,000.
 """
 
 from __future__ import annotations
@@ -13,6 +14,20 @@ from .model import Alias, Key, Tag
 
 if TYPE_CHECKING:
     from .records import CustomKeyStore, Grant, ImportToken
+
+
+class UpgradeNeeded(Exception):
+    """A read transaction's repository was asked to write: run the operation again in a write transaction.
+
+    The read/write contract of every repository: one opened for reading refuses every write with
+    this exception, before changing anything. An operation that always writes declares it
+    (`@operation(..., writes=True)`) and gets a write transaction from the start. Any other reads,
+    but may still have to write now and then: what the clock made due since a key was last written
+    (a deletion date that passed, an automatic rotation), or, for DescribeKey, the AWS managed key
+    of a predefined alias on its first reference. Rather than upgrading a read transaction in place
+    (which SQLite refuses when another writer committed meanwhile), the session rolls the read
+    transaction back and runs the operation again from the start as a writer.
+    """
 
 
 class Repository(Protocol):

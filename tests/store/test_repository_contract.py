@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from kmscli.core.model import Alias, Key, KeyManager, KeyMaterial, KeyState, KeyUsage, Origin, Tag
-from kmscli.core.records import CustomKeyStore
+from kmscli.core.records import CustomKeyStore, Grant, ImportToken
 from kmscli.store import DB_NAME, SCHEMA_VERSION, StateError, Store, UpgradeNeeded
 
 ACCOUNT = "111122223333"
@@ -77,6 +77,66 @@ FULL_KEY = make_key(
     next_rotation_date=1510686400.125,
 )
 KEY_IDS = [f"{i:08x}-0000-4000-8000-000000000000" for i in (3, 10, 1, 7, 2)]
+
+
+# ---------------------------------------------------------------- the read/write contract
+
+GRANT = Grant("f" * 64, KEY_IDS[0], 1502910355.475, f"arn:aws:iam::{ACCOUNT}:root", ("Decrypt",))
+TOKEN = ImportToken("e" * 32, KEY_IDS[0], "RSAES_OAEP_SHA_256", "RSA_2048", b"private", 1502910355.475)
+WRITES: dict[str, Callable[[Any], None]] = {
+    "put_key": lambda repo: repo.put_key(make_key(KEY_IDS[1])),
+    "put_key-replacing": lambda repo: repo.put_key(make_key(KEY_IDS[0], description="changed")),
+    "delete_key": lambda repo: repo.delete_key(KEY_IDS[0]),
+    "put_alias": lambda repo: repo.put_alias(Alias("alias/other", KEY_IDS[0], 1.0, 1.0)),
+    "delete_alias": lambda repo: repo.delete_alias("alias/contract"),
+    "put_tags": lambda repo: repo.put_tags(KEY_IDS[0], [Tag("k", "changed")]),
+    "put_grant": lambda repo: repo.put_grant(GRANT._replace(grant_id="a" * 64)),
+    "delete_grant": lambda repo: repo.delete_grant(GRANT.grant_id),
+    "put_grant_token": lambda repo: repo.put_grant_token("another-token", GRANT.grant_id),
+    "put_import_token": lambda repo: repo.put_import_token(TOKEN._replace(token_id="d" * 32)),
+    "expire_import_tokens": lambda repo: repo.expire_import_tokens(KEY_IDS[0], TOKEN.expires),
+}
+
+
+def _contents(repo: Any) -> tuple[Any, ...]:
+    return (
+        repo.list_keys(None, 10),
+        repo.get_key(KEY_IDS[0]),
+        repo.list_aliases(None, None, 10),
+        repo.get_tags(KEY_IDS[0]),
+        repo.list_grants(KEY_IDS[0], None, 10),
+        repo.grant_of_token("another-token"),
+        repo.get_import_token(TOKEN.token_id),
+        repo.get_import_token("d" * 32),
+    )
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_a_repository_opened_for_reading_refuses_every_write(session: Session, write: Callable[[Any], None]) -> None:
+    """The session runs an operation that must write after all again as a writer: nothing half-written."""
+    with session() as repo:
+        repo.put_key(make_key(KEY_IDS[0]))
+        repo.put_alias(Alias("alias/contract", KEY_IDS[0], 1.0, 1.0))
+        repo.put_tags(KEY_IDS[0], [Tag("k", "v")])
+        repo.put_grant(GRANT)
+        repo.put_import_token(TOKEN)
+        before = _contents(repo)
+    with pytest.raises(UpgradeNeeded), session(write=False) as repo:
+        write(repo)
+    with session() as repo:
+        assert _contents(repo) == before
+    with session() as repo:
+        write(repo)
+        assert _contents(repo) != before
+
+
+def test_reading_never_asks_for_a_write(session: Session) -> None:
+    with session() as repo:
+        repo.put_key(make_key(KEY_IDS[0]))
+        repo.put_import_token(TOKEN._replace(expires=2e9))
+    with session(write=False) as repo:
+        repo.expire_import_tokens(KEY_IDS[0], TOKEN.expires)
+        assert _contents(repo)[1] == make_key(KEY_IDS[0])
 
 
 # ---------------------------------------------------------------- keys
