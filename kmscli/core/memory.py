@@ -48,7 +48,7 @@ class InMemoryRepository:
             raise UpgradeNeeded
 
     def in_account(self, account_id: str, region: str) -> InMemoryRepository:
-        return InMemoryRepository(account_id, region, self._world)
+        return InMemoryRepository(account_id, region, self._world, writable=self._writable)
 
     def get_key(self, key_id: str) -> Key | None:
         return self._r.keys.get(key_id)
