@@ -7,7 +7,7 @@ parser rebuilds a KMS response. Formatting follows AWS CLI v1 (docs/decisions.md
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import sys
 from datetime import UTC, datetime
@@ -32,7 +32,7 @@ def to_wire(shape_name: str, value: Any, *, timestamp_format: str = "wire") -> A
     if kind == "map":
         return {k: to_wire(shape["value"], v, timestamp_format=timestamp_format) for k, v in value.items()}
     if kind == "blob":
-        return base64.b64encode(value).decode("ascii")
+        return binascii.b2a_base64(value, newline=False).decode("ascii")
     if kind == "timestamp":
         return format_timestamp(value, timestamp_format)
     if kind == "string":

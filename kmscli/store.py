@@ -8,7 +8,7 @@ resolves the directory and passes it in.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import errno
 import json
 import os
@@ -463,10 +463,10 @@ def _material_to_doc(scope: tuple[str, str, str], material: KeyMaterial, root_ke
     doc = material._asdict()
     secret = doc.pop("secret")
     if root_key is None:
-        doc["secret"] = base64.b64encode(secret).decode("ascii")
+        doc["secret"] = binascii.b2a_base64(secret, newline=False).decode("ascii")
     else:
         context = _material_context(*scope, material.material_id)
-        doc["sealed"] = base64.b64encode(root_key.seal(secret, context)).decode("ascii")
+        doc["sealed"] = binascii.b2a_base64(root_key.seal(secret, context), newline=False).decode("ascii")
     return doc
 
 
@@ -476,13 +476,13 @@ def _material_from_doc(
     sealed = doc.pop("sealed", None)
     if sealed is None:
         # Stored in the clear: an SQLite state made without a root key (it may adopt one later).
-        return KeyMaterial(**{**doc, "secret": base64.b64decode(doc["secret"])})
+        return KeyMaterial(**{**doc, "secret": binascii.a2b_base64(doc["secret"])})
     context = _material_context(account, region, key_id, doc["material_id"])
     if root_key is None:
         from kmscli.rootkey import RootKeyError
 
         raise RootKeyError(f"the key material of {context} is sealed under a root key: set KMSCLI_ROOT_KEY_FILE")
-    return KeyMaterial(**doc, secret=root_key.open(base64.b64decode(sealed), context))
+    return KeyMaterial(**doc, secret=root_key.open(binascii.a2b_base64(sealed), context))
 
 
 def _doc_to_key(account: str, region: str, key_id: str, text: str, root_key: RootKey | None) -> Key:
@@ -853,7 +853,7 @@ class SqliteRepository:
         else:
             # The key store password or proxy secret is sealed under the root key, as key material is.
             sealed = self._root_key.seal(secret.encode("utf-8"), self._store_context(store.custom_key_store_id))
-            doc["sealed_secret"] = base64.b64encode(sealed).decode("ascii")
+            doc["sealed_secret"] = binascii.b2a_base64(sealed, newline=False).decode("ascii")
         self._write(
             _UPSERT["custom_key_stores"],
             (*self._scope, store.custom_key_store_id, json.dumps(doc, separators=(",", ":"))),
@@ -873,7 +873,7 @@ class SqliteRepository:
                 from kmscli.rootkey import RootKeyError
 
                 raise RootKeyError(f"the secret of {context} is sealed under a root key: set KMSCLI_ROOT_KEY_FILE")
-            doc["secret"] = self._root_key.open(base64.b64decode(sealed), context).decode("utf-8")
+            doc["secret"] = self._root_key.open(binascii.a2b_base64(sealed), context).decode("utf-8")
         return CustomKeyStore(**doc)
 
     def delete_custom_key_store(self, store_id: str) -> None:

@@ -746,4 +746,31 @@ def main() -> NoReturn:
     # What start-up built (modules, classes, the model) lives until the process ends: frozen, the
     # collector never walks it again, at exit included. That is ~7 ms of a describe-key.
     gc.freeze()
-    cli.main()
+    try:
+        cli.main()
+    except SystemExit as e:
+        if isinstance(e.code, int) and _nothing_left_to_do():
+            _exit_now(e.code)
+        raise
+
+
+def _nothing_left_to_do() -> bool:
+    """No thread to wait for and no atexit callback: all the interpreter's teardown would do is free memory."""
+    import atexit
+
+    threading = sys.modules.get("threading")
+    return atexit._ncallbacks() == 0 and (threading is None or threading.active_count() == 1)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End the process without tearing down the interpreter (modules, objects): ~1 ms of every command.
+
+    The state is committed and its database closed by now; only the standard streams are left to
+    flush. If that fails (a closed pipe), the ordinary exit reports it as it always has.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        sys.exit(code)
+    os._exit(code)

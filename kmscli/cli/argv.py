@@ -6,8 +6,8 @@ word (`--tags A B`), any unambiguous prefix names an option (`--desc`), global o
 follow the operation, and unknown options are reported together with exit 255.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles every string annotation of a
+# NamedTuple field at import, which every command would pay for at start-up.
 import re
 from typing import Any, NamedTuple
 

@@ -1,7 +1,7 @@
 """CreateKey, DescribeKey, ListKeys, and the KeyMetadata that many operations report."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles every string annotation of a
+# NamedTuple field at import, which every command would pay for at start-up.
 from typing import TYPE_CHECKING, NamedTuple
 
 from .api import operation
@@ -212,7 +212,7 @@ def _origin_of(req: CreateKeyRequest, key_spec: str) -> Origin:
     return origin
 
 
-def _custom_key_store_of(repo: Repository, env: Env, req: CreateKeyRequest, key_spec: str) -> CustomKeyStore:
+def _custom_key_store_of(repo: Repository, env: Env, req: CreateKeyRequest, key_spec: str) -> "CustomKeyStore":
     """The connected custom key store the new key goes into; only symmetric, single-Region keys go there."""
     from .customkeystores import find_store, store_for_new_key
 

@@ -3,8 +3,8 @@
 As AWS's key spec reference lists them. The algorithm lists are printed in exactly this order.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles every string annotation of a
+# NamedTuple field at import, which every command would pay for at start-up.
 from typing import NamedTuple
 
 from .model import KeyUsage

@@ -5,8 +5,8 @@ These are the core's own types, not the wire format: output.py renders results, 
 store.py persists these. Key material lives only here and in the store.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles every string annotation of a
+# NamedTuple field at import, which every command would pay for at start-up.
 from enum import StrEnum
 from typing import NamedTuple
 

@@ -7,6 +7,7 @@ import base64
 import importlib.util
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +247,45 @@ def test_the_authorization_figure_evaluates_every_statement_and_allows(tmp_path)
         ("resource", "Enable IAM policies"),
         ("identity", "use-keys"),
     ]
+
+
+def test_startup_measures_describe_key_with_the_state_dir_set_and_on_the_default_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", "/elsewhere")
+    monkeypatch.setenv("KMSCLI_SEED", "s")
+    assert [(f.name, f.state_dir_set, f.target) for f in run.STARTUP_FIGURES] == [
+        ("start-up, state dir set", True, "<= 1.2x"),
+        ("start-up, default state path", False, "<= 1.25x"),
+    ]
+    set_env, default_env = (run.startup_environ(f, tmp_path) for f in run.STARTUP_FIGURES)
+    assert (set_env["KMSCLI_STATE_DIR"], set_env["AWS_REGION"]) == (str(tmp_path / "startup"), "us-east-1")
+    assert "KMSCLI_SEED" not in set_env
+    # The default path: no state directory named, and a HOME of its own so the user's is never touched.
+    assert not {"KMSCLI_STATE_DIR", "KMSCLI_SEED", "XDG_STATE_HOME"} & set(default_env)
+    assert (default_env["HOME"], default_env["AWS_REGION"]) == (str(tmp_path / "startup-home"), "us-east-1")
+
+
+def _readme_benchmark_rows() -> list[list[str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("\n## Benchmarks\n") :]
+    following = section.find("\n## ", 1)
+    section = section if following == -1 else section[:following]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| Group | Figure | Measured | Baseline | n |")
+    return [[cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]] for line in rows[2:]]
+
+
+def test_readme_table_shows_both_startup_figures_against_import_click_within_their_targets():
+    startup = [row for row in _readme_benchmark_rows() if row[0] == "startup"]
+    assert [(row[1], row[3], row[9]) for row in startup] == [
+        (f.name, '`python -c "import click"`', f"{f.target} (met)") for f in run.STARTUP_FIGURES
+    ]
+    for row, figure in zip(startup, run.STARTUP_FIGURES, strict=True):
+        assert row[2] == f"`kmscli describe-key`, state: {figure.state}"
+        assert re.fullmatch(r"\*\*\d\.\d\dx\*\* \(\d\.\d\d-\d\.\d\d\)", row[7])
+
+
+def test_readme_table_is_the_one_in_benchmarks_results():
+    results = (ROOT / "benchmarks" / "results.md").read_text(encoding="utf-8")
+    table_rows = [line for line in results.splitlines() if line.startswith("| ")]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "\n".join(table_rows) in readme
