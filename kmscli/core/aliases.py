@@ -48,7 +48,7 @@ class CreateAliasRequest(NamedTuple):
     target_key_id: str
 
 
-@operation("CreateAlias", CreateAliasRequest, writes=True)
+@operation(CreateAliasRequest, writes=True)
 def create_alias(repo: Repository, env: Env, req: CreateAliasRequest) -> None:
     """Create a display name for a customer managed key.
 
@@ -79,7 +79,7 @@ class UpdateAliasRequest(NamedTuple):
     target_key_id: str
 
 
-@operation("UpdateAlias", UpdateAliasRequest, writes=True)
+@operation(UpdateAliasRequest, writes=True)
 def update_alias(repo: Repository, env: Env, req: UpdateAliasRequest) -> None:
     """Point an alias at another key of the same type and key usage.
 
@@ -118,7 +118,7 @@ class DeleteAliasRequest(NamedTuple):
     alias_name: str
 
 
-@operation("DeleteAlias", DeleteAliasRequest, writes=True)
+@operation(DeleteAliasRequest, writes=True)
 def delete_alias(repo: Repository, env: Env, req: DeleteAliasRequest) -> None:
     """Delete an alias; its key is unaffected, whatever its state.
 
@@ -159,7 +159,7 @@ class ListAliasesResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation("ListAliases", ListAliasesRequest, writes=False)
+@operation(ListAliasesRequest, writes=False)
 def list_aliases(repo: Repository, env: Env, req: ListAliasesRequest) -> ListAliasesResult:
     """Aliases by name, optionally only those of one key (given by key ID or ARN).
 

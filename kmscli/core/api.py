@@ -109,10 +109,18 @@ def get_operation(name: str) -> Operation:
     return IMPLEMENTED[name]
 
 
-def operation(name: str, request: type, *, writes: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a service function as the implementation of the API operation `name`."""
+def operation(request: type, *, writes: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a service function as the implementation of the API operation it is named after.
+
+    `describe_key` implements DescribeKey: the name is written once, in MODULES, and the function's
+    module must be the one MODULES names for it.
+    """
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        name = "".join(word.capitalize() for word in func.__name__.split("_"))
+        module = func.__module__.rpartition(".")[2]
+        if MODULES.get(name) != module:
+            raise LookupError(f"{func.__module__}.{func.__name__}: api.MODULES does not give {name} to {module}")
         IMPLEMENTED[name] = Operation(name, func, request, writes)
         return func
 

@@ -323,7 +323,7 @@ class CreateCustomKeyStoreResult(NamedTuple):
     custom_key_store_id: str
 
 
-@operation("CreateCustomKeyStore", CreateCustomKeyStoreRequest, writes=True)
+@operation(CreateCustomKeyStoreRequest, writes=True)
 def create_custom_key_store(repo: Repository, env: Env, req: CreateCustomKeyStoreRequest) -> CreateCustomKeyStoreResult:
     """Create a CloudHSM key store or an external key store, DISCONNECTED.
 
@@ -431,7 +431,7 @@ class DescribeCustomKeyStoresResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation("DescribeCustomKeyStores", DescribeCustomKeyStoresRequest, writes=False)
+@operation(DescribeCustomKeyStoresRequest, writes=False)
 def describe_custom_key_stores(
     repo: Repository, env: Env, req: DescribeCustomKeyStoresRequest
 ) -> DescribeCustomKeyStoresResult:
@@ -477,7 +477,7 @@ class UpdateCustomKeyStoreRequest(NamedTuple):
     xks_proxy_connectivity: str | None = None
 
 
-@operation("UpdateCustomKeyStore", UpdateCustomKeyStoreRequest, writes=True)
+@operation(UpdateCustomKeyStoreRequest, writes=True)
 def update_custom_key_store(repo: Repository, env: Env, req: UpdateCustomKeyStoreRequest) -> None:
     """Rename a custom key store (in any state), or change its settings while it is disconnected.
 
@@ -537,7 +537,7 @@ class CustomKeyStoreIdRequest(NamedTuple):
     custom_key_store_id: str
 
 
-@operation("DeleteCustomKeyStore", CustomKeyStoreIdRequest, writes=True)
+@operation(CustomKeyStoreIdRequest, writes=True)
 def delete_custom_key_store(repo: Repository, env: Env, req: CustomKeyStoreIdRequest) -> None:
     """Delete a disconnected custom key store that holds no KMS keys.
 
@@ -556,7 +556,7 @@ def delete_custom_key_store(repo: Repository, env: Env, req: CustomKeyStoreIdReq
     repo.delete_custom_key_store(store.custom_key_store_id)
 
 
-@operation("ConnectCustomKeyStore", CustomKeyStoreIdRequest, writes=True)
+@operation(CustomKeyStoreIdRequest, writes=True)
 def connect_custom_key_store(repo: Repository, env: Env, req: CustomKeyStoreIdRequest) -> None:
     """Connect a custom key store: log in to its token, or check its proxy's health.
 
@@ -620,7 +620,7 @@ def _connection_error(env: Env, store: CustomKeyStore) -> str | None:
     return "XKS_PROXY_INVALID_RESPONSE"
 
 
-@operation("DisconnectCustomKeyStore", CustomKeyStoreIdRequest, writes=True)
+@operation(CustomKeyStoreIdRequest, writes=True)
 def disconnect_custom_key_store(repo: Repository, env: Env, req: CustomKeyStoreIdRequest) -> None:
     """Disconnect a custom key store: its KMS keys are Unavailable until it is connected again.
 

@@ -67,7 +67,7 @@ class GenerateDataKeyResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation("GenerateDataKey", GenerateDataKeyRequest, writes=False)
+@operation(GenerateDataKeyRequest, writes=False)
 def generate_data_key(repo: Repository, env: Env, req: GenerateDataKeyRequest) -> GenerateDataKeyResult:
     """A fresh data key, in the clear and encrypted under a symmetric encryption KMS key.
 
@@ -98,7 +98,7 @@ class GenerateDataKeyWithoutPlaintextResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation("GenerateDataKeyWithoutPlaintext", GenerateDataKeyWithoutPlaintextRequest, writes=False)
+@operation(GenerateDataKeyWithoutPlaintextRequest, writes=False)
 def generate_data_key_without_plaintext(
     repo: Repository, env: Env, req: GenerateDataKeyWithoutPlaintextRequest
 ) -> GenerateDataKeyWithoutPlaintextResult:
@@ -166,7 +166,7 @@ class GenerateDataKeyPairResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation("GenerateDataKeyPair", GenerateDataKeyPairRequest, writes=False)
+@operation(GenerateDataKeyPairRequest, writes=False)
 def generate_data_key_pair(repo: Repository, env: Env, req: GenerateDataKeyPairRequest) -> GenerateDataKeyPairResult:
     """A fresh asymmetric key pair; the private key in the clear and encrypted under a KMS key.
 
@@ -203,7 +203,7 @@ class GenerateDataKeyPairWithoutPlaintextResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation("GenerateDataKeyPairWithoutPlaintext", GenerateDataKeyPairWithoutPlaintextRequest, writes=False)
+@operation(GenerateDataKeyPairWithoutPlaintextRequest, writes=False)
 def generate_data_key_pair_without_plaintext(
     repo: Repository, env: Env, req: GenerateDataKeyPairWithoutPlaintextRequest
 ) -> GenerateDataKeyPairWithoutPlaintextResult:
@@ -244,7 +244,7 @@ class GenerateRandomResult(NamedTuple):
     ciphertext_for_recipient: None = None
 
 
-@operation("GenerateRandom", GenerateRandomRequest, writes=False)
+@operation(GenerateRandomRequest, writes=False)
 def generate_random(repo: Repository, env: Env, req: GenerateRandomRequest) -> GenerateRandomResult:
     """1 to 1024 random bytes.
 

@@ -21,38 +21,50 @@ class KmsError(Exception):
 
 
 def _error(code: str) -> type[KmsError]:
-    return type(code, (KmsError,), {"code": code, "__doc__": f"AWS error code {code}."})
+    return type(code, (KmsError,), {"code": code, "__doc__": f"AWS error code {code}.", "__module__": __name__})
+
+
+def __getattr__(name: str) -> type[KmsError]:
+    """An error class, made the first time it is asked for (`from .errors import NotFoundException`).
+
+    Each class below is only declared: making all fifty costs every command ~1 ms of start-up, and a
+    command raises one error at most. setdefault keeps one class per code when threads race here.
+    """
+    if __annotations__.get(name) != "type[KmsError]":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    cls: type[KmsError] = globals().setdefault(name, _error(name))
+    return cls
 
 
 # The class name is the AWS error code (docs/decisions.md#names), so `except NotFoundException`
 # reads like the API reference.
-AccessDeniedException = _error("AccessDeniedException")
-AlreadyExistsException = _error("AlreadyExistsException")
-ConflictException = _error("ConflictException")
-CustomKeyStoreNotFoundException = _error("CustomKeyStoreNotFoundException")
-DisabledException = _error("DisabledException")
-DryRunOperationException = _error("DryRunOperationException")
-ExpiredImportTokenException = _error("ExpiredImportTokenException")
-IncorrectKeyException = _error("IncorrectKeyException")
-IncorrectKeyMaterialException = _error("IncorrectKeyMaterialException")
-InvalidAliasNameException = _error("InvalidAliasNameException")
-InvalidArnException = _error("InvalidArnException")
-InvalidCiphertextException = _error("InvalidCiphertextException")
-InvalidGrantIdException = _error("InvalidGrantIdException")
-InvalidGrantTokenException = _error("InvalidGrantTokenException")
-InvalidImportTokenException = _error("InvalidImportTokenException")
-InvalidKeyUsageException = _error("InvalidKeyUsageException")
-InvalidMarkerException = _error("InvalidMarkerException")
-KMSInvalidMacException = _error("KMSInvalidMacException")
-KMSInvalidSignatureException = _error("KMSInvalidSignatureException")
-KMSInvalidStateException = _error("KMSInvalidStateException")
-LimitExceededException = _error("LimitExceededException")
-MalformedPolicyDocumentException = _error("MalformedPolicyDocumentException")
-NotAuthorizedException = _error("NotAuthorizedException")
-NotFoundException = _error("NotFoundException")
-TagException = _error("TagException")
-UnsupportedOperationException = _error("UnsupportedOperationException")
-ValidationException = _error("ValidationException")
+AccessDeniedException: type[KmsError]
+AlreadyExistsException: type[KmsError]
+ConflictException: type[KmsError]
+CustomKeyStoreNotFoundException: type[KmsError]
+DisabledException: type[KmsError]
+DryRunOperationException: type[KmsError]
+ExpiredImportTokenException: type[KmsError]
+IncorrectKeyException: type[KmsError]
+IncorrectKeyMaterialException: type[KmsError]
+InvalidAliasNameException: type[KmsError]
+InvalidArnException: type[KmsError]
+InvalidCiphertextException: type[KmsError]
+InvalidGrantIdException: type[KmsError]
+InvalidGrantTokenException: type[KmsError]
+InvalidImportTokenException: type[KmsError]
+InvalidKeyUsageException: type[KmsError]
+InvalidMarkerException: type[KmsError]
+KMSInvalidMacException: type[KmsError]
+KMSInvalidSignatureException: type[KmsError]
+KMSInvalidStateException: type[KmsError]
+LimitExceededException: type[KmsError]
+MalformedPolicyDocumentException: type[KmsError]
+NotAuthorizedException: type[KmsError]
+NotFoundException: type[KmsError]
+TagException: type[KmsError]
+UnsupportedOperationException: type[KmsError]
+ValidationException: type[KmsError]
 
 
 class ParamValidationError(Exception):
@@ -64,28 +76,26 @@ class ParamValidationError(Exception):
 
 
 # Custom key stores.
-CloudHsmClusterInUseException = _error("CloudHsmClusterInUseException")
-CloudHsmClusterInvalidConfigurationException = _error("CloudHsmClusterInvalidConfigurationException")
-CloudHsmClusterNotActiveException = _error("CloudHsmClusterNotActiveException")
-CloudHsmClusterNotFoundException = _error("CloudHsmClusterNotFoundException")
-CloudHsmClusterNotRelatedException = _error("CloudHsmClusterNotRelatedException")
-CustomKeyStoreHasCMKsException = _error("CustomKeyStoreHasCMKsException")
-CustomKeyStoreInvalidStateException = _error("CustomKeyStoreInvalidStateException")
-CustomKeyStoreNameInUseException = _error("CustomKeyStoreNameInUseException")
-DependencyTimeoutException = _error("DependencyTimeoutException")
-IncorrectTrustAnchorException = _error("IncorrectTrustAnchorException")
-KMSInternalException = _error("KMSInternalException")
-XksKeyAlreadyInUseException = _error("XksKeyAlreadyInUseException")
-XksKeyInvalidConfigurationException = _error("XksKeyInvalidConfigurationException")
-XksKeyNotFoundException = _error("XksKeyNotFoundException")
-XksProxyIncorrectAuthenticationCredentialException = _error("XksProxyIncorrectAuthenticationCredentialException")
-XksProxyInvalidConfigurationException = _error("XksProxyInvalidConfigurationException")
-XksProxyInvalidResponseException = _error("XksProxyInvalidResponseException")
-XksProxyUriEndpointInUseException = _error("XksProxyUriEndpointInUseException")
-XksProxyUriInUseException = _error("XksProxyUriInUseException")
-XksProxyUriUnreachableException = _error("XksProxyUriUnreachableException")
-XksProxyVpcEndpointServiceInUseException = _error("XksProxyVpcEndpointServiceInUseException")
-XksProxyVpcEndpointServiceInvalidConfigurationException = _error(
-    "XksProxyVpcEndpointServiceInvalidConfigurationException"
-)
-XksProxyVpcEndpointServiceNotFoundException = _error("XksProxyVpcEndpointServiceNotFoundException")
+CloudHsmClusterInUseException: type[KmsError]
+CloudHsmClusterInvalidConfigurationException: type[KmsError]
+CloudHsmClusterNotActiveException: type[KmsError]
+CloudHsmClusterNotFoundException: type[KmsError]
+CloudHsmClusterNotRelatedException: type[KmsError]
+CustomKeyStoreHasCMKsException: type[KmsError]
+CustomKeyStoreInvalidStateException: type[KmsError]
+CustomKeyStoreNameInUseException: type[KmsError]
+DependencyTimeoutException: type[KmsError]
+IncorrectTrustAnchorException: type[KmsError]
+KMSInternalException: type[KmsError]
+XksKeyAlreadyInUseException: type[KmsError]
+XksKeyInvalidConfigurationException: type[KmsError]
+XksKeyNotFoundException: type[KmsError]
+XksProxyIncorrectAuthenticationCredentialException: type[KmsError]
+XksProxyInvalidConfigurationException: type[KmsError]
+XksProxyInvalidResponseException: type[KmsError]
+XksProxyUriEndpointInUseException: type[KmsError]
+XksProxyUriInUseException: type[KmsError]
+XksProxyUriUnreachableException: type[KmsError]
+XksProxyVpcEndpointServiceInUseException: type[KmsError]
+XksProxyVpcEndpointServiceInvalidConfigurationException: type[KmsError]
+XksProxyVpcEndpointServiceNotFoundException: type[KmsError]

@@ -188,7 +188,7 @@ def _new_token(env: Env) -> str:
     return base64.urlsafe_b64encode(env.id_bytes(32)).decode("ascii").rstrip("=")
 
 
-@operation("CreateGrant", CreateGrantRequest, writes=True)
+@operation(CreateGrantRequest, writes=True)
 def create_grant(repo: Repository, env: Env, req: CreateGrantRequest) -> CreateGrantResult:
     """Give a principal permission to use a key for some operations; answer the grant's ID and a token.
 
@@ -242,7 +242,7 @@ class ListGrantsRequest(NamedTuple):
     grantee_service_principal: str | None = None
 
 
-@operation("ListGrants", ListGrantsRequest, writes=False)
+@operation(ListGrantsRequest, writes=False)
 def list_grants(repo: Repository, env: Env, req: ListGrantsRequest) -> GrantList:
     """The key's grants by grant ID, optionally only one grant or one grantee's.
 
@@ -288,7 +288,7 @@ class ListRetirableGrantsRequest(NamedTuple):
     retiring_service_principal: str | None = None
 
 
-@operation("ListRetirableGrants", ListRetirableGrantsRequest, writes=False)
+@operation(ListRetirableGrantsRequest, writes=False)
 def list_retirable_grants(repo: Repository, env: Env, req: ListRetirableGrantsRequest) -> GrantList:
     """Grants of every key in the account and Region that a principal (or service principal) may retire.
 
@@ -333,7 +333,7 @@ def _grant_on_key(repo: Repository, key: Key, grant_id: str) -> Grant:
     return grant
 
 
-@operation("RetireGrant", RetireGrantRequest, writes=True)
+@operation(RetireGrantRequest, writes=True)
 def retire_grant(repo: Repository, env: Env, req: RetireGrantRequest) -> None:
     """Delete a grant named by one of its tokens, or by key ID and grant ID (in any key state).
 
@@ -366,7 +366,7 @@ class RevokeGrantRequest(NamedTuple):
     dry_run: bool | None = None
 
 
-@operation("RevokeGrant", RevokeGrantRequest, writes=True)
+@operation(RevokeGrantRequest, writes=True)
 def revoke_grant(repo: Repository, env: Env, req: RevokeGrantRequest) -> None:
     """Delete a grant of a key (in any key state).
 

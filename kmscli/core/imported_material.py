@@ -90,7 +90,7 @@ def _check_wrapping(key: Key, algorithm: str, wrapping_key_spec: str) -> None:
         raise ValidationException(f"Wrapping algorithm {algorithm} is not supported for key spec {key.key_spec}")
 
 
-@operation("GetParametersForImport", GetParametersForImportRequest, writes=True)
+@operation(GetParametersForImportRequest, writes=True)
 def get_parameters_for_import(
     repo: Repository, env: Env, req: GetParametersForImportRequest
 ) -> GetParametersForImportResult:
@@ -173,7 +173,7 @@ def _checked_material(key_spec: str, raw: bytes) -> bytes:
     return secret
 
 
-@operation("ImportKeyMaterial", ImportKeyMaterialRequest, writes=True)
+@operation(ImportKeyMaterialRequest, writes=True)
 def import_key_material(repo: Repository, env: Env, req: ImportKeyMaterialRequest) -> ImportKeyMaterialResult:
     """Unwrap key material with the token's private key and make it the key's (or re-import it).
 
@@ -303,7 +303,7 @@ class DeleteImportedKeyMaterialResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation("DeleteImportedKeyMaterial", DeleteImportedKeyMaterialRequest, writes=True)
+@operation(DeleteImportedKeyMaterialRequest, writes=True)
 def delete_imported_key_material(
     repo: Repository, env: Env, req: DeleteImportedKeyMaterialRequest
 ) -> DeleteImportedKeyMaterialResult:

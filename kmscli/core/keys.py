@@ -231,7 +231,7 @@ def _custom_key_store_of(repo: Repository, env: Env, req: CreateKeyRequest, key_
     return store_for_new_key(repo, env, store.custom_key_store_id, req.origin)
 
 
-@operation("CreateKey", CreateKeyRequest, writes=True)
+@operation(CreateKeyRequest, writes=True)
 def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyResult:
     """Create a KMS key with real key material (or none, for Origin EXTERNAL).
 
@@ -317,7 +317,7 @@ class DescribeKeyResult(NamedTuple):
     key_metadata: KeyMetadata
 
 
-@operation("DescribeKey", DescribeKeyRequest, writes=False)
+@operation(DescribeKeyRequest, writes=False)
 def describe_key(repo: Repository, env: Env, req: DescribeKeyRequest) -> DescribeKeyResult:
     """Describe a key given its ID, ARN, alias name or alias ARN.
 
@@ -349,7 +349,7 @@ class ListKeysResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation("ListKeys", ListKeysRequest, writes=False)
+@operation(ListKeysRequest, writes=False)
 def list_keys(repo: Repository, env: Env, req: ListKeysRequest) -> ListKeysResult:
     """Every key of the account and Region, in any state, by key ID.
 

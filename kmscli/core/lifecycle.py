@@ -20,7 +20,7 @@ class UpdateKeyDescriptionRequest(NamedTuple):
     description: str
 
 
-@operation("UpdateKeyDescription", UpdateKeyDescriptionRequest, writes=True)
+@operation(UpdateKeyDescriptionRequest, writes=True)
 def update_key_description(repo: Repository, env: Env, req: UpdateKeyDescriptionRequest) -> None:
     """Replace a key's description ("" allowed).
 
@@ -34,7 +34,7 @@ class EnableKeyRequest(NamedTuple):
     key_id: str
 
 
-@operation("EnableKey", EnableKeyRequest, writes=True)
+@operation(EnableKeyRequest, writes=True)
 def enable_key(repo: Repository, env: Env, req: EnableKeyRequest) -> None:
     """Enable a key (idempotent).
 
@@ -49,7 +49,7 @@ class DisableKeyRequest(NamedTuple):
     key_id: str
 
 
-@operation("DisableKey", DisableKeyRequest, writes=True)
+@operation(DisableKeyRequest, writes=True)
 def disable_key(repo: Repository, env: Env, req: DisableKeyRequest) -> None:
     """Disable a key (idempotent); its rotation setting is kept but no rotation happens meanwhile.
 
@@ -72,7 +72,7 @@ class ScheduleKeyDeletionResult(NamedTuple):
     pending_window_in_days: int
 
 
-@operation("ScheduleKeyDeletion", ScheduleKeyDeletionRequest, writes=True)
+@operation(ScheduleKeyDeletionRequest, writes=True)
 def schedule_key_deletion(repo: Repository, env: Env, req: ScheduleKeyDeletionRequest) -> ScheduleKeyDeletionResult:
     """Start a 7-30 day waiting period at whose end the key, its aliases and tags are destroyed.
 
@@ -105,7 +105,7 @@ class CancelKeyDeletionResult(NamedTuple):
     key_id: str
 
 
-@operation("CancelKeyDeletion", CancelKeyDeletionRequest, writes=True)
+@operation(CancelKeyDeletionRequest, writes=True)
 def cancel_key_deletion(repo: Repository, env: Env, req: CancelKeyDeletionRequest) -> CancelKeyDeletionResult:
     """Stop a scheduled deletion; the key comes back Disabled (PendingImport if it has no material).
 

@@ -52,7 +52,7 @@ class GenerateMacResult(NamedTuple):
     key_id: str
 
 
-@operation("GenerateMac", GenerateMacRequest, writes=False)
+@operation(GenerateMacRequest, writes=False)
 def generate_mac(repo: Repository, env: Env, req: GenerateMacRequest) -> GenerateMacResult:
     """The HMAC of a message under an HMAC key.
 
@@ -81,7 +81,7 @@ class VerifyMacResult(NamedTuple):
     mac_algorithm: str
 
 
-@operation("VerifyMac", VerifyMacRequest, writes=False)
+@operation(VerifyMacRequest, writes=False)
 def verify_mac(repo: Repository, env: Env, req: VerifyMacRequest) -> VerifyMacResult:
     """Check an HMAC; a mismatch is KMSInvalidMacException, never MacValid false.
 

@@ -62,7 +62,7 @@ class ReplicateKeyResult(NamedTuple):
     replica_tags: tuple[Tag, ...] | None
 
 
-@operation("ReplicateKey", ReplicateKeyRequest, writes=True)
+@operation(ReplicateKeyRequest, writes=True)
 def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> ReplicateKeyResult:
     """Create a replica of a multi-Region primary key in another Region: same key ID, same key material.
 
@@ -134,7 +134,7 @@ class UpdatePrimaryRegionRequest(NamedTuple):
     primary_region: str
 
 
-@operation("UpdatePrimaryRegion", UpdatePrimaryRegionRequest, writes=True)
+@operation(UpdatePrimaryRegionRequest, writes=True)
 def update_primary_region(repo: Repository, env: Env, req: UpdatePrimaryRegionRequest) -> None:
     """Make the replica in another Region the primary; this key becomes one of its replicas.
 

@@ -178,7 +178,7 @@ class GetKeyPolicyResult(NamedTuple):
     policy_name: str | None = None
 
 
-@operation("GetKeyPolicy", GetKeyPolicyRequest, writes=False)
+@operation(GetKeyPolicyRequest, writes=False)
 def get_key_policy(repo: Repository, env: Env, req: GetKeyPolicyRequest) -> GetKeyPolicyResult:
     """Return the key policy text exactly as stored.
 
@@ -200,7 +200,7 @@ class PutKeyPolicyRequest(NamedTuple):
     bypass_policy_lockout_safety_check: bool | None = None
 
 
-@operation("PutKeyPolicy", PutKeyPolicyRequest, writes=True)
+@operation(PutKeyPolicyRequest, writes=True)
 def put_key_policy(repo: Repository, env: Env, req: PutKeyPolicyRequest) -> None:
     """Replace the key policy; the text is validated as CreateKey does and stored verbatim.
 
@@ -236,7 +236,7 @@ class ListKeyPoliciesResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation("ListKeyPolicies", ListKeyPoliciesRequest, writes=False)
+@operation(ListKeyPoliciesRequest, writes=False)
 def list_key_policies(repo: Repository, env: Env, req: ListKeyPoliciesRequest) -> ListKeyPoliciesResult:
     """Always the one policy name `default` (AWS_RAM appears only for keys shared through RAM).
 

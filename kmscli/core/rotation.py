@@ -48,7 +48,7 @@ class EnableKeyRotationRequest(NamedTuple):
     rotation_period_in_days: int | None = None
 
 
-@operation("EnableKeyRotation", EnableKeyRotationRequest, writes=True)
+@operation(EnableKeyRotationRequest, writes=True)
 def enable_key_rotation(repo: Repository, env: Env, req: EnableKeyRotationRequest) -> None:
     """Turn on automatic rotation (or change its period); the next rotation is a period from now.
 
@@ -70,7 +70,7 @@ class DisableKeyRotationRequest(NamedTuple):
     key_id: str
 
 
-@operation("DisableKeyRotation", DisableKeyRotationRequest, writes=True)
+@operation(DisableKeyRotationRequest, writes=True)
 def disable_key_rotation(repo: Repository, env: Env, req: DisableKeyRotationRequest) -> None:
     """Turn off automatic rotation.
 
@@ -93,7 +93,7 @@ class GetKeyRotationStatusResult(NamedTuple):
     on_demand_rotation_start_date: float | None = None
 
 
-@operation("GetKeyRotationStatus", GetKeyRotationStatusRequest, writes=False)
+@operation(GetKeyRotationStatusRequest, writes=False)
 def get_key_rotation_status(repo: Repository, env: Env, req: GetKeyRotationStatusRequest) -> GetKeyRotationStatusResult:
     """Whether automatic rotation is on, its period and next date.
 
@@ -119,7 +119,7 @@ class RotateKeyOnDemandResult(NamedTuple):
     key_id: str
 
 
-@operation("RotateKeyOnDemand", RotateKeyOnDemandRequest, writes=True)
+@operation(RotateKeyOnDemandRequest, writes=True)
 def rotate_key_on_demand(repo: Repository, env: Env, req: RotateKeyOnDemandRequest) -> RotateKeyOnDemandResult:
     """Rotate now (at most 25 times per key); the automatic schedule is unchanged.
 
@@ -175,7 +175,7 @@ class ListKeyRotationsResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation("ListKeyRotations", ListKeyRotationsRequest, writes=False)
+@operation(ListKeyRotationsRequest, writes=False)
 def list_key_rotations(repo: Repository, env: Env, req: ListKeyRotationsRequest) -> ListKeyRotationsResult:
     """Completed rotations, oldest first (with ALL_KEY_MATERIAL, the first material too).
 

@@ -71,7 +71,7 @@ class SignResult(NamedTuple):
     signing_algorithm: str
 
 
-@operation("Sign", SignRequest, writes=False)
+@operation(SignRequest, writes=False)
 def sign(repo: Repository, env: Env, req: SignRequest) -> SignResult:
     """Sign a message, a digest or an ML-DSA μ with the private key of an asymmetric signing key.
 
@@ -107,7 +107,7 @@ class VerifyResult(NamedTuple):
     signing_algorithm: str
 
 
-@operation("Verify", VerifyRequest, writes=False)
+@operation(VerifyRequest, writes=False)
 def verify(repo: Repository, env: Env, req: VerifyRequest) -> VerifyResult:
     """Verify a signature; an invalid one is KMSInvalidSignatureException, never SignatureValid false.
 
@@ -146,7 +146,7 @@ class GetPublicKeyResult(NamedTuple):
     encapsulation_algorithms: tuple[str, ...] | None = None
 
 
-@operation("GetPublicKey", GetPublicKeyRequest, writes=False)
+@operation(GetPublicKeyRequest, writes=False)
 def get_public_key(repo: Repository, env: Env, req: GetPublicKeyRequest) -> GetPublicKeyResult:
     """The public key (DER SubjectPublicKeyInfo) of an asymmetric key, with what it may be used for.
 

@@ -41,7 +41,7 @@ class TagResourceRequest(NamedTuple):
     tags: tuple[Tag, ...]
 
 
-@operation("TagResource", TagResourceRequest, writes=True)
+@operation(TagResourceRequest, writes=True)
 def tag_resource(repo: Repository, env: Env, req: TagResourceRequest) -> None:
     """Add or overwrite tags on a customer managed key.
 
@@ -60,7 +60,7 @@ class UntagResourceRequest(NamedTuple):
     tag_keys: tuple[str, ...]
 
 
-@operation("UntagResource", UntagResourceRequest, writes=True)
+@operation(UntagResourceRequest, writes=True)
 def untag_resource(repo: Repository, env: Env, req: UntagResourceRequest) -> None:
     """Remove tags by key; unknown tag keys are ignored.
 
@@ -88,7 +88,7 @@ class ListResourceTagsResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation("ListResourceTags", ListResourceTagsRequest, writes=False)
+@operation(ListResourceTagsRequest, writes=False)
 def list_resource_tags(repo: Repository, env: Env, req: ListResourceTagsRequest) -> ListResourceTagsResult:
     """A key's tags by tag key (at most 50 a page).
 

@@ -151,6 +151,32 @@ def test_implemented_operation_matches_its_input_shape(name: str) -> None:
     assert op.request._field_defaults == dict.fromkeys(optional)  # type: ignore[attr-defined]
 
 
+def test_an_operation_is_named_by_its_function_and_must_be_in_modules() -> None:
+    assert api.get_operation("ReEncrypt").func.__name__ == "re_encrypt"
+    assert api.get_operation("GenerateDataKeyPairWithoutPlaintext").func.__name__ == (
+        "generate_data_key_pair_without_plaintext"
+    )
+
+    def describe_keys(repo: Any, env: Any, req: Any) -> None:
+        """Not an operation: MODULES has no DescribeKeys."""
+
+    describe_keys.__module__ = "kmscli.core.keys"
+    with pytest.raises(
+        LookupError, match=r"^kmscli.core.keys.describe_keys: api.MODULES does not give DescribeKeys to keys$"
+    ):
+        api.operation(dict, writes=False)(describe_keys)
+
+    def describe_key(repo: Any, env: Any, req: Any) -> None:
+        """DescribeKey, but in another module than MODULES names."""
+
+    describe_key.__module__ = "kmscli.core.aliases"
+    with pytest.raises(
+        LookupError, match=r"^kmscli.core.aliases.describe_key: api.MODULES does not give DescribeKey to aliases$"
+    ):
+        api.operation(dict, writes=False)(describe_key)
+    assert api.IMPLEMENTED["DescribeKey"].func.__module__ == "kmscli.core.keys"
+
+
 def test_every_registered_operation_is_listed_in_modules() -> None:
     for name in api.MODULES:
         api.get_operation(name)
