@@ -88,6 +88,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Show whether a key rotates automatically.",
         "kmscli get-key-rotation-status --key-id 1234abcd-12ab-34cd-56ef-1234567890ab",
     ),
+    "GetKeyLastUsage": (
+        "Show when a key was last used, and for what.",
+        "kmscli get-key-last-usage --key-id 1234abcd-12ab-34cd-56ef-1234567890ab",
+    ),
     "RotateKeyOnDemand": (
         "Rotate the key material of a key now.",
         "kmscli rotate-key-on-demand --key-id 1234abcd-12ab-34cd-56ef-1234567890ab",

@@ -90,6 +90,7 @@ MODULES: dict[str, str] = {
     "DeriveSharedSecret": "shared_secrets",
     "Encapsulate": "shared_secrets",
     "Decapsulate": "shared_secrets",
+    "GetKeyLastUsage": "usage",
     "CreateCustomKeyStore": "customkeystores",
     "DescribeCustomKeyStores": "customkeystores",
     "UpdateCustomKeyStore": "customkeystores",
@@ -135,7 +136,17 @@ def call(name: str, params: Mapping[str, Any], repo: Repository, env: Env) -> An
         from .access import authorize_request
 
         env = authorize_request(env, name, params)
-    return op.func(repo, env, _build(op.request, op.input_shape, params))
+    result = op.func(repo, env, _build(op.request, op.input_shape, params))
+    if name in TRACKED:
+        # A cryptographic operation that succeeded: the keys it used remember it (GetKeyLastUsage).
+        from .usage import record_usage
+
+        record_usage(repo, env, name, result)
+    return result
+
+
+# The operations whose successful runs GetKeyLastUsage reports: the model's own list of them.
+TRACKED = frozenset(SHAPES["KeyLastUsageTrackingOperation"]["enum"])
 
 
 # Input structures that the core handles as dataclasses rather than dicts.

@@ -67,7 +67,7 @@ class GenerateDataKeyResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(GenerateDataKeyRequest, writes=False)
+@operation(GenerateDataKeyRequest, writes=True)  # records the key's last use (usage.py)
 def generate_data_key(repo: Repository, env: Env, req: GenerateDataKeyRequest) -> GenerateDataKeyResult:
     """A fresh data key, in the clear and encrypted under a symmetric encryption KMS key.
 
@@ -98,7 +98,7 @@ class GenerateDataKeyWithoutPlaintextResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(GenerateDataKeyWithoutPlaintextRequest, writes=False)
+@operation(GenerateDataKeyWithoutPlaintextRequest, writes=True)  # records the key's last use (usage.py)
 def generate_data_key_without_plaintext(
     repo: Repository, env: Env, req: GenerateDataKeyWithoutPlaintextRequest
 ) -> GenerateDataKeyWithoutPlaintextResult:
@@ -166,7 +166,7 @@ class GenerateDataKeyPairResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(GenerateDataKeyPairRequest, writes=False)
+@operation(GenerateDataKeyPairRequest, writes=True)  # records the key's last use (usage.py)
 def generate_data_key_pair(repo: Repository, env: Env, req: GenerateDataKeyPairRequest) -> GenerateDataKeyPairResult:
     """A fresh asymmetric key pair; the private key in the clear and encrypted under a KMS key.
 
@@ -203,7 +203,7 @@ class GenerateDataKeyPairWithoutPlaintextResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(GenerateDataKeyPairWithoutPlaintextRequest, writes=False)
+@operation(GenerateDataKeyPairWithoutPlaintextRequest, writes=True)  # records the key's last use (usage.py)
 def generate_data_key_pair_without_plaintext(
     repo: Repository, env: Env, req: GenerateDataKeyPairWithoutPlaintextRequest
 ) -> GenerateDataKeyPairWithoutPlaintextResult:

@@ -261,7 +261,7 @@ class EncryptResult(NamedTuple):
     encryption_algorithm: str
 
 
-@operation(EncryptRequest, writes=False)
+@operation(EncryptRequest, writes=True)  # records the key's last use (usage.py)
 def encrypt(repo: Repository, env: Env, req: EncryptRequest) -> EncryptResult:
     """Encrypt up to 4096 bytes under a symmetric key, or a few hundred under an RSA key.
 
@@ -298,7 +298,7 @@ class DecryptResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(DecryptRequest, writes=False)
+@operation(DecryptRequest, writes=True)  # records the key's last use (usage.py)
 def decrypt(repo: Repository, env: Env, req: DecryptRequest) -> DecryptResult:
     """Decrypt a ciphertext made by Encrypt, GenerateDataKey* or ReEncrypt.
 
@@ -353,7 +353,7 @@ class ReEncryptResult(NamedTuple):
     destination_key_material_id: str | None = None
 
 
-@operation(ReEncryptRequest, writes=False)
+@operation(ReEncryptRequest, writes=True)  # records the key's last use (usage.py)
 def re_encrypt(repo: Repository, env: Env, req: ReEncryptRequest) -> ReEncryptResult:
     """Decrypt a ciphertext and encrypt its plaintext again, under another key or context, in one step.
 

@@ -280,6 +280,7 @@ def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyRe
         account_id=env.account_id,
         region=env.region,
         creation_date=env.now(),
+        usage_tracked_since=env.now(),
         description=req.description or "",
         key_spec=key_spec,
         key_usage=usage,

@@ -52,7 +52,7 @@ class GenerateMacResult(NamedTuple):
     key_id: str
 
 
-@operation(GenerateMacRequest, writes=False)
+@operation(GenerateMacRequest, writes=True)  # records the key's last use (usage.py)
 def generate_mac(repo: Repository, env: Env, req: GenerateMacRequest) -> GenerateMacResult:
     """The HMAC of a message under an HMAC key.
 
@@ -81,7 +81,7 @@ class VerifyMacResult(NamedTuple):
     mac_algorithm: str
 
 
-@operation(VerifyMacRequest, writes=False)
+@operation(VerifyMacRequest, writes=True)  # records the key's last use (usage.py)
 def verify_mac(repo: Repository, env: Env, req: VerifyMacRequest) -> VerifyMacResult:
     """Check an HMAC; a mismatch is KMSInvalidMacException, never MacValid false.
 

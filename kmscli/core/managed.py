@@ -91,6 +91,7 @@ def create_aws_managed_key(repo: Repository, env: Env, alias_name: str) -> Alias
         account_id=env.account_id,
         region=env.region,
         creation_date=now,
+        usage_tracked_since=now,
         description=f"Default key that protects my {service} data when no other key is defined",
         key_spec="SYMMETRIC_DEFAULT",
         key_usage=KeyUsage.ENCRYPT_DECRYPT,

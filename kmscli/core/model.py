@@ -99,6 +99,11 @@ class Key(NamedTuple):
     custom_key_store_id: str | None = None
     cloud_hsm_cluster_id: str | None = None
     xks_key_id: str | None = None
+    # GetKeyLastUsage (usage.py): the last successful cryptographic operation and when it ran, and
+    # since when this key's uses are recorded (None: a key made before kmscli recorded them).
+    last_used_operation: str | None = None
+    last_used_date: float | None = None
+    usage_tracked_since: float | None = None
 
     @property
     def current_material(self) -> KeyMaterial | None:

@@ -107,6 +107,10 @@ def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> Repli
         arn=arn,
         region=region,
         creation_date=env.now(),
+        # A replica records its own uses, from its creation on.
+        usage_tracked_since=env.now(),
+        last_used_operation=None,
+        last_used_date=None,
         description=req.description or "",
         policy=policy,
         key_state=KeyState.Creating,

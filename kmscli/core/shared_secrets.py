@@ -44,7 +44,7 @@ class DeriveSharedSecretResult(NamedTuple):
     ciphertext_for_recipient: None = None
 
 
-@operation(DeriveSharedSecretRequest, writes=False)
+@operation(DeriveSharedSecretRequest, writes=True)  # records the key's last use (usage.py)
 def derive_shared_secret(repo: Repository, env: Env, req: DeriveSharedSecretRequest) -> DeriveSharedSecretResult:
     """ECDH between this key's private key and a peer's public key (DER SubjectPublicKeyInfo).
 
@@ -85,7 +85,7 @@ class EncapsulateResult(NamedTuple):
     encapsulation_algorithm: str
 
 
-@operation(EncapsulateRequest, writes=False)
+@operation(EncapsulateRequest, writes=True)  # records the key's last use (usage.py)
 def encapsulate(repo: Repository, env: Env, req: EncapsulateRequest) -> EncapsulateResult:
     """A fresh shared secret and its ML-KEM ciphertext under an ENCAPSULATE_DECAPSULATE key.
 
@@ -119,7 +119,7 @@ class DecapsulateResult(NamedTuple):
     encapsulation_algorithm: str
 
 
-@operation(DecapsulateRequest, writes=False)
+@operation(DecapsulateRequest, writes=True)  # records the key's last use (usage.py)
 def decapsulate(repo: Repository, env: Env, req: DecapsulateRequest) -> DecapsulateResult:
     """The shared secret an ML-KEM ciphertext carries.
 

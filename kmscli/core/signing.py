@@ -71,7 +71,7 @@ class SignResult(NamedTuple):
     signing_algorithm: str
 
 
-@operation(SignRequest, writes=False)
+@operation(SignRequest, writes=True)  # records the key's last use (usage.py)
 def sign(repo: Repository, env: Env, req: SignRequest) -> SignResult:
     """Sign a message, a digest or an ML-DSA μ with the private key of an asymmetric signing key.
 
@@ -107,7 +107,7 @@ class VerifyResult(NamedTuple):
     signing_algorithm: str
 
 
-@operation(VerifyRequest, writes=False)
+@operation(VerifyRequest, writes=True)  # records the key's last use (usage.py)
 def verify(repo: Repository, env: Env, req: VerifyRequest) -> VerifyResult:
     """Verify a signature; an invalid one is KMSInvalidSignatureException, never SignatureValid false.
 

@@ -189,6 +189,8 @@ def test_create_default_key(repo: core.InMemoryRepository, env: core.Env) -> Non
         key_state=KeyState.Enabled,
         policy=DEFAULT_POLICY,
         key_manager=KeyManager.CUSTOMER,
+        # Its uses are recorded from its creation on (GetKeyLastUsage).
+        usage_tracked_since=NOW,
     )
     (material,) = key.materials
     assert re.fullmatch(r"[0-9a-f]{64}", material.material_id)
