@@ -450,6 +450,64 @@ def create_key(python: str, kmscli: str, work: Path, specs: Sequence[str], runs:
     return rows
 
 
+def versus(kmscli: str, work: Path, runs: int, other: Path) -> list[Row]:
+    """This kmscli against the one in another checkout (PYTHONPATH=other), command for command.
+
+    For a change's cost: run it with the checkout before the change (e.g. a worktree of main). Each
+    version works on a state directory of its own (a newer kmscli may store what an older one
+    cannot read), made the same way.
+    """
+
+    def env_for(state: Path, pythonpath: str | None) -> dict[str, str]:
+        env = environ(state)
+        env.pop("PYTHONPATH", None)
+        if pythonpath is not None:
+            env["PYTHONPATH"] = pythonpath
+        return env
+
+    plaintext = work / "versus-plaintext.bin"
+    plaintext.write_bytes(bytes(range(64)))
+    sides = []
+    for name, pythonpath in (("this", None), ("other", str(other))):
+        state = work / f"versus-{name}"
+        env = env_for(state, pythonpath)
+
+        def out(args: list[str], env: dict[str, str] = env) -> str:
+            done = subprocess.run([kmscli, *args], env=env, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise SystemExit(f"kmscli {shlex.join(args)} failed ({done.returncode}): {done.stderr}")
+            return done.stdout.strip()
+
+        key_id = out(["create-key", "--query", "KeyMetadata.KeyId", "--output", "text"])
+        blob = out(["encrypt", "--key-id", key_id, "--plaintext", f"fileb://{plaintext}", "--query", "CiphertextBlob"])
+        ciphertext = work / f"versus-{name}.bin"
+        ciphertext.write_bytes(base64.b64decode(json.loads(blob)))
+        sides.append((env, key_id, ciphertext))
+    cases = {
+        "encrypt": lambda key_id, c: ["encrypt", "--key-id", key_id, "--plaintext", f"fileb://{plaintext}"],
+        "decrypt": lambda key_id, c: ["decrypt", "--ciphertext-blob", f"fileb://{c}"],
+        "describe-key": lambda key_id, c: ["describe-key", "--key-id", key_id],
+    }
+    rows = []
+    for name, args in cases.items():
+        progress(f"versus {name}")
+        (env, key_id, c), (other_env, other_key, other_c) = sides
+        m, b = paired([kmscli, *args(key_id, c)], [kmscli, *args(other_key, other_c)], runs, env, other_env)
+        rows.append(
+            summarize(
+                "versus",
+                name,
+                f"`kmscli {name}`, this checkout",
+                f"the same, kmscli from {other}",
+                m,
+                b,
+                target="<= 1.1x" if name == "encrypt" else "",
+                note="the same command, two versions of kmscli, pair by pair",
+            )
+        )
+    return rows
+
+
 def ops_note(command: str) -> str:
     if command == "generate-mac":
         return "HMAC comes from the standard library, so no `cryptography` import"
@@ -911,6 +969,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--only", type=groups, default=list(GROUPS), help=f"comma-separated groups: {', '.join(GROUPS)}")
     p.add_argument("--output", type=Path, help="also write the markdown table to this file")
     p.add_argument(
+        "--versus",
+        type=Path,
+        help="another kmscli checkout: adds the versus group (encrypt, decrypt, describe-key with this kmscli "
+        "against that one, pair by pair), for what a change costs",
+    )
+    p.add_argument(
         "--fresh-venv",
         action="store_true",
         help="install this checkout into a new virtualenv and measure there (no site-wide .pth start-up hooks)",
@@ -958,6 +1022,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for group in args.only:
             progress(f"group {group}")
             rows += run[group]()
+        if args.versus is not None:
+            progress("group versus")
+            rows += versus(kmscli, work, args.runs, args.versus.resolve())
         footer = [
             FOOTER,
             f"`{shlex.join(['python', 'benchmarks/run.py', *(argv if argv is not None else sys.argv[1:])])}`: "
