@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from tests.server.operations import (
+    FIXED_TIME,
     Ctx,
     error,
     happy,
@@ -81,3 +82,22 @@ def _(ctx: Ctx) -> None:
         "InvalidCiphertextException",
         "",
     )
+
+
+@happy("GetKeyLastUsage")
+def _(ctx: Ctx) -> None:
+    # https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
+    key_id = ctx.new_key()
+    ctx.kms.encrypt(KeyId=key_id, Plaintext=b"secret")
+    assert plain(ctx.kms.get_key_last_usage(KeyId=ctx.arn(key_id))) == {
+        "KeyId": key_id,
+        "KeyLastUsage": {"Operation": "Encrypt", "Timestamp": FIXED_TIME},
+        "TrackingStartDate": FIXED_TIME,
+        "KeyCreationDate": FIXED_TIME,
+    }
+
+
+@error("GetKeyLastUsage")
+def _(ctx: Ctx) -> None:
+    # Alias names are not supported (the API reference: a key ID or a key ARN).
+    ctx.fails(lambda: ctx.kms.get_key_last_usage(KeyId="alias/any"), "NotFoundException", "Invalid keyId 'alias/any'")
