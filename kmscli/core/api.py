@@ -139,14 +139,31 @@ def call(name: str, params: Mapping[str, Any], repo: Repository, env: Env) -> An
     result = op.func(repo, env, _build(op.request, op.input_shape, params))
     if name in TRACKED:
         # A cryptographic operation that succeeded: the keys it used remember it (GetKeyLastUsage).
-        from .usage import record_usage
-
         record_usage(repo, env, name, result)
     return result
 
 
 # The operations whose successful runs GetKeyLastUsage reports: the model's own list of them.
 TRACKED = frozenset(SHAPES["KeyLastUsageTrackingOperation"]["enum"])
+
+
+def record_usage(repo: Repository, env: Env, operation_name: str, result: Any) -> None:
+    """Remember, on each key `result` names, that `operation_name` just used it (GetKeyLastUsage, usage.py)."""
+    from .keyring import resolve_key
+
+    used = [result.key_id, *([result.source_key_id] if operation_name == "ReEncrypt" else [])]
+    now = env.now()
+    for key_ref in dict.fromkeys(used):
+        key = resolve_key(repo, env, key_ref, allow_alias=False)
+        if (key.last_used_operation, key.last_used_date) == (operation_name, now):
+            continue
+        repo.put_key(
+            key._replace(
+                last_used_operation=operation_name,
+                last_used_date=now,
+                usage_tracked_since=key.usage_tracked_since if key.usage_tracked_since is not None else now,
+            )
+        )
 
 
 # Input structures that the core handles as dataclasses rather than dicts.

@@ -1,39 +1,22 @@
 """GetKeyLastUsage, and the record of each key's last successful cryptographic operation.
 
-api.call records every operation of the model's KeyLastUsageTrackingOperation list once it has
-succeeded (a dry run, a failed verification or any error records nothing), on each key it used:
-ReEncrypt on its source and its destination key. Each key keeps its own record, so the members of
+api.call (record_usage) records every operation of the model's KeyLastUsageTrackingOperation list
+once it has succeeded (a dry run, a failed verification or any error records nothing), on each key
+it used: ReEncrypt on its source and its destination key. Each key keeps its own record, so the members of
 a multi-Region key set track their uses independently.
 https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .api import operation
-from .lookup import resolve_key
+from .keyring import resolve_key
 
 if TYPE_CHECKING:
     from .env import Env
     from .ports import Repository
-
-
-def record_usage(repo: Repository, env: Env, operation_name: str, result: Any) -> None:
-    """Remember, on each key `result` names, that `operation_name` just used it."""
-    used = [result.key_id, *([result.source_key_id] if operation_name == "ReEncrypt" else [])]
-    now = env.now()
-    for key_ref in dict.fromkeys(used):
-        key = resolve_key(repo, env, key_ref, allow_alias=False)
-        if (key.last_used_operation, key.last_used_date) == (operation_name, now):
-            continue
-        repo.put_key(
-            key._replace(
-                last_used_operation=operation_name,
-                last_used_date=now,
-                usage_tracked_since=key.usage_tracked_since if key.usage_tracked_since is not None else now,
-            )
-        )
 
 
 class GetKeyLastUsageRequest(NamedTuple):
