@@ -153,11 +153,14 @@ def record_usage(repo: Repository, env: Env, operation_name: str, result: Any) -
 
     used = [result.key_id, *([result.source_key_id] if operation_name == "ReEncrypt" else [])]
     now = env.now()
-    for key_ref in dict.fromkeys(used):
-        key = resolve_key(repo, env, key_ref, allow_alias=False)
+    for key_arn in dict.fromkeys(used):
+        # The results name keys by key ARN; a key of another account is recorded in that account.
+        owner = key_arn.split(":")[4]
+        home = repo if owner == env.account_id else repo.in_account(owner, env.region)
+        key = resolve_key(home, env, key_arn.rsplit("/", 1)[1], allow_alias=False)
         if (key.last_used_operation, key.last_used_date) == (operation_name, now):
             continue
-        repo.put_key(
+        home.put_key(
             key._replace(
                 last_used_operation=operation_name,
                 last_used_date=now,
