@@ -469,6 +469,9 @@ class _Handler(GuardedHandler):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(answer.body)
+            # Sent before the request counts as finished: a stop that drains the running requests
+            # must not let the process exit with the answer still in this thread's buffer.
+            self.wfile.flush()
             elapsed = (time.perf_counter() - started) * 1000
             what = f"{answer.status} {answer.error}" if answer.error else str(answer.status)
             # Operation, status and duration only: bodies (plaintexts, keys, policies) are never logged.
