@@ -53,11 +53,12 @@ def test_no_source_comment_or_doc_cites_a_document_outside_the_repository() -> N
 @pytest.mark.parametrize(
     ("line", "cites"),
     [
-        ("# kmscli has no custom key stores (DECISIONS D7).", True),
-        ('"""Alias rules (spec §2.3)."""', True),
+        # Spelled in pieces so that this file does not itself hold the citations it looks for.
+        ("# kmscli has no custom key stores (" + "DECISIONS" + " D7).", True),
+        ('"""Alias rules (spec ' + "§" + '2.3)."""', True),
         ("The order of steps is the AWS CLI's (awscli-conventions §4):", True),
-        ("(STYLE B.8)", True),
-        ("see ../shared/spec", True),
+        ("(" + "STYLE" + " B.8)", True),
+        ("see ../" + "shared/spec", True),
         ("as the seed document shows it", True),
         ("# B has y = 4/5 and an even x (RFC 8032 §5.1).", False),
         ("# ML-DSA's message representative (FIPS 204 §6.2).", False),
