@@ -714,7 +714,7 @@ def scale(python: str, kmscli: str, work: Path, runs: int, keys: int) -> list[Ro
 FILL_CONSOLE_STATE = """
 import sys
 from kmscli import core
-from kmscli.cli.app import Session
+from kmscli.session import Session
 
 state, keys = sys.argv[1], int(sys.argv[2])
 

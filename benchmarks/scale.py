@@ -38,7 +38,7 @@ POPULATE = """
 import itertools, os, sys
 from pathlib import Path
 from kmscli import core
-from kmscli.cli import config
+from kmscli import config
 from kmscli.store import Store
 
 state, count, region = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]

@@ -1,9 +1,9 @@
 """`kmscli serve`: KMS's JSON 1.1 protocol over HTTP, on the same core and state as the CLI.
 
 One request is `POST /` with `X-Amz-Target: TrentService.<Operation>` and a JSON body keyed by the
-API member names. It is answered exactly as the CLI would run the operation (the executor is the
-CLI's own Session.run: one store transaction around `core.call`), with the wire conventions of the
-protocol: blobs base64, timestamps epoch numbers, errors `{"__type", "message"}`.
+API member names. It is answered exactly as the CLI would run the operation (the executor runs it
+on the CLI's own session, kmscli/session.py: one store transaction around `core.call`), with the
+wire conventions of the protocol: blobs base64, timestamps epoch numbers, errors `{"__type", "message"}`.
 
 The front-door answers (wrong content type, malformed JSON, unknown target, missing or incomplete
 SigV4 authorization) follow what AWS's JSON services send, checked in the order they check them:
@@ -27,12 +27,17 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from kmscli import __version__, core, output
+from kmscli.config import ConfigError
 from kmscli.core.validation import MAX_NESTING, is_moment, service_violations, too_deep, validation_error
 from kmscli.guarded_http import GuardedHandler, GuardedHTTPServer, Limits, Refusal
 from kmscli.store import StateError
+
+if TYPE_CHECKING:
+    from kmscli.identities import Identities
+    from kmscli.session import Session
 
 TARGET_PREFIX = "TrentService."
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -61,7 +66,7 @@ _CORAL = "com.amazon.coral.service#"
 # Runs one operation: (operation, API params, region, finish) -> finish(the core's result), with
 # finish called inside the operation's transaction. finish encodes the answer, so an answer that
 # cannot be encoded rolls the operation back instead of failing after its commit (an SDK retries a
-# 500, and would repeat a committed CreateKey). The CLI's Session.transact around core.call.
+# 500, and would repeat a committed CreateKey). `executor` below: Session.transact around core.call.
 # Keyword arguments carry who is calling, when an identities file is in use (caller, source_ip...).
 Executor = Callable[..., bytes]
 # (method, target, header pairs, body) -> (Region of the credential scope, the signing principal's
@@ -249,6 +254,53 @@ class Service:
             return Answer(
                 500, error_body("KMSInternalException", str(e)), operation=operation, error="KMSInternalException"
             )
+
+
+def executor(session: Session, profile: str | None = None) -> Executor:
+    """Requests run as commands do: one session transaction around core.call, re-run as a writer if needed.
+
+    The answer is encoded inside the transaction, so a failure to encode it commits nothing.
+    """
+
+    def execute(operation: str, params: Any, region: str, finish: Callable[[Any], bytes], **extra: Any) -> bytes:
+        try:
+            return session.transact(
+                lambda repo, env: finish(core.call(operation, params, repo, env)),
+                writes=core.get_operation(operation).writes,
+                options={"region": region, "profile": profile, **extra},
+            )
+        except ConfigError as e:
+            # Settings were checked at start-up; what is left comes from the request (X-Kmscli-Via-Service).
+            from kmscli.core.errors import ValidationException
+
+            raise ValidationException(str(e)) from None
+
+    return execute
+
+
+def verifier(identities: Identities) -> Any:
+    """For `kmscli serve`: check a request's SigV4 signature against the file's access keys.
+
+    Returns (method, target, header pairs, body) -> (Region of the credential scope, the caller);
+    a request that does not verify raises the server's WireError with AWS's code and message.
+    The comparison of signatures is constant-time (kmscli.sigv4); secrets never leave this closure.
+    """
+    from kmscli import sigv4
+
+    def secret_for(access_key_id: str) -> str | None:
+        found = identities.by_access_key(access_key_id)
+        return found[1] if found else None
+
+    def verify(method: str, target: str, pairs: list[tuple[str, str]], body: bytes) -> tuple[str, Any]:
+        try:
+            who = sigv4.verify(method, target, pairs, body, secret_for=secret_for, now=time.time(), service="kms")
+        except sigv4.SignatureError as e:
+            raise WireError(400, _CORAL + e.code, e.message) from None
+        found = identities.by_access_key(who.access_key_id)
+        assert found is not None
+        return who.region, found[0].caller
+
+    return verify
 
 
 def _media_type(value: str) -> str:

@@ -1,8 +1,8 @@
-"""Regenerate kmscli/cli/regions.py from botocore's endpoints data (every partition's Regions).
+"""Regenerate kmscli/regions.py from botocore's endpoints data (every partition's Regions).
 
 Run at development time only (botocore is a test dependency, never a runtime one):
 
-    python scripts/gen_regions.py > kmscli/cli/regions.py
+    python scripts/gen_regions.py > kmscli/regions.py
 
 tests/cli/test_regions.py fails when the committed list and botocore's disagree.
 """

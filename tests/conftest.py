@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from kmscli import core
 from kmscli.cli import cli
-from kmscli.cli.app import Session
+from kmscli.session import Session
 from tests.postgres_cluster import Cluster, running_cluster
 
 ACCOUNT = "111122223333"

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from kmscli.cli import cli, config
-from kmscli.cli.app import Session
+from kmscli import config
+from kmscli.cli import cli
+from kmscli.session import Session
 
 ACCOUNT = "111122223333"
 # The CreationDate of the Developer Guide's "Creating keys" first example.

@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import config
+from kmscli import config
 
 if TYPE_CHECKING:
     import click
@@ -81,7 +81,7 @@ def complete_region(ctx: click.Context, param: click.Parameter, incomplete: str)
     """The AWS Regions botocore knows (a Region outside them gets a warning)."""
     from click.shell_completion import CompletionItem
 
-    from .regions import REGIONS
+    from kmscli.regions import REGIONS
 
     return [CompletionItem(name) for name in sorted(REGIONS) if name.startswith(incomplete)]
 

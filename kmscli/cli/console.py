@@ -15,13 +15,14 @@ from typing import Any
 
 import click
 
-from kmscli import core, output
+from kmscli import config, core, output
 from kmscli.core import console as flow
 from kmscli.core.env import partition_for
+from kmscli.session import Session
 from kmscli.store import StateError
 
-from . import argv, config, params
-from .app import AwsError, Session, StateProblem, compile_query, settled_region
+from . import argv, params
+from .app import AwsError, StateProblem, compile_query, settled_region
 from .completion import for_option
 
 # The global options that mean something here, accepted after the command as after `kmscli`.

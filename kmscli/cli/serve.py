@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
-from kmscli import core, server
+from kmscli import config, server
 from kmscli.guarded_http import Limits
+from kmscli.session import Session, open_store
 from kmscli.store import StateError
 
-from . import config
-from .app import ExitCode, Session, open_store
+from .app import ExitCode
 
 DEFAULT_PORT = 4599
 # How long a stop waits for the requests already running before the process exits anyway.
@@ -130,7 +129,7 @@ def serve(
             store.open_pool(POOL_SIZE)
         with store.transaction(write=False, account_id=account, region=config.DEFAULT_REGION):
             pass
-        from . import caller, identities
+        from kmscli import caller, identities
 
         caller.mode(rt.environ)
         folder = getattr(store, "state_dir", None) or config.state_dir(chosen, rt.environ)
@@ -150,9 +149,9 @@ def serve(
         with store.transaction(write=False, account_id=account, region=config.DEFAULT_REGION):
             pass
 
-    verify = identities.verifier(known) if known is not None else None
+    verify = server.verifier(known) if known is not None else None
     service = server.Service(
-        executor(Session(environ=rt.environ, store=store), profile),
+        server.executor(Session(environ=rt.environ, store=store), profile),
         access_key_id=access_key_id,
         check=check,
         verify=verify,
@@ -196,25 +195,3 @@ def serve(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("kmscli serve: stopped", err=True)
-
-
-def executor(session: Session, profile: str | None = None) -> server.Executor:
-    """The CLI's own path: one store transaction around core.call, re-run as a writer if needed.
-
-    The answer is encoded inside the transaction, so a failure to encode it commits nothing.
-    """
-
-    def execute(operation: str, params: Any, region: str, finish: Callable[[Any], bytes], **extra: Any) -> bytes:
-        try:
-            return session.transact(
-                lambda repo, env: finish(core.call(operation, params, repo, env)),
-                writes=core.get_operation(operation).writes,
-                options={"region": region, "profile": profile, **extra},
-            )
-        except config.ConfigError as e:
-            # Settings were checked at start-up; what is left comes from the request (X-Kmscli-Via-Service).
-            from kmscli.core.errors import ValidationException
-
-            raise ValidationException(str(e)) from None
-
-    return execute

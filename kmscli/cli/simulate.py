@@ -13,9 +13,10 @@ from typing import Any
 
 import click
 
+from kmscli import config
 from kmscli.core.errors import KmsError
 
-from . import argv, config, params
+from . import argv, params
 
 
 class InvalidInput(KmsError):
@@ -99,9 +100,10 @@ class SimulateCommand(click.Command):
 
     def invoke(self, ctx: click.Context) -> None:
         from kmscli import core, output
+        from kmscli.session import Session
         from kmscli.store import StateError
 
-        from .app import AwsError, Session, StateProblem, compile_query
+        from .app import AwsError, StateProblem, compile_query
 
         parsed: argv.Parsed = ctx.meta["kmscli.parsed"]
         options = {**ctx.meta.get("kmscli.globals", {}), **{k: v for k, v in parsed.values.items() if k[0].islower()}}
@@ -163,10 +165,9 @@ def _text(value: Any) -> str:
 def _simulate(
     repo: Any, env: Any, rt: Any, options: Mapping[str, Any], values: Mapping[str, Any], context: Any
 ) -> dict[str, Any]:
+    from kmscli import identities
     from kmscli.core.authorization import caller_for
     from kmscli.core.simulation import simulate
-
-    from . import identities
 
     source = values["PolicySourceArn"]
     state_dir = config.state_dir(options.get("state_dir") or rt.state_dir, rt.environ)

@@ -6,10 +6,11 @@ from typing import Any
 
 import click
 
+from kmscli import config
+from kmscli.session import Session, open_store
 from kmscli.store import SCHEMA_VERSION, StateError
 
-from . import config
-from .app import ExitCode, Session, open_store
+from .app import ExitCode
 
 
 class StateCommandError(click.ClickException):

@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from kmscli import core, output
 from kmscli.cli import argv, cli
-from kmscli.cli.app import Session
+from kmscli.session import Session
 from kmscli.store import Store
 
 WARNING = "warning: Non-positive values for --max-items may result in undefined behavior.\n"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kmscli import __version__
 from kmscli.cli import cli
-from kmscli.cli.app import Session
+from kmscli.session import Session
 from kmscli.store import Store
 
 KEY1 = "b5dacb29-7d38-4ab6-983e-a65abddb4b70"  # the first key ID the `env` fixture hands out

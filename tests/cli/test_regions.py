@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from kmscli.cli import cli
-from kmscli.cli.app import Session
-from kmscli.cli.regions import PARTITIONS, REGIONS
+from kmscli.regions import PARTITIONS, REGIONS
+from kmscli.session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 

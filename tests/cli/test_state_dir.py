@@ -16,7 +16,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from kmscli.cli import config
+from kmscli import config
 
 KMSCLI = str(Path(sysconfig.get_path("scripts")) / "kmscli")
 
@@ -95,7 +95,7 @@ def test_a_command_on_the_default_path_keeps_its_state_there_without_importing_p
     # The same lookup a command makes, in a fresh interpreter: is platformdirs imported on the way?
     probe = (
         "import os, sys\n"
-        "from kmscli.cli import config\n"
+        "from kmscli import config\n"
         "print(config.state_dir(None, os.environ))\n"
         "print('platformdirs' in sys.modules)\n"
     )

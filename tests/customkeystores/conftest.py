@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kmscli.cli import cli
-from kmscli.cli.app import Session
 from kmscli.keystores import KeyStoreAdapter
+from kmscli.session import Session
 
 from .xks_helpers import ProxyProcess
 

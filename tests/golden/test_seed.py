@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from kmscli.cli import cli
-from kmscli.cli.app import Session
+from kmscli.session import Session
 from tests.conformance import assert_conforms, member_order, output_shape
 
 ACCOUNT = "111122223333"

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from kmscli.cli import cli
-from kmscli.cli.app import Session
+from kmscli.session import Session
 
 SCENARIOS: dict[str, list[str]] = {
     # The Developer Guide's "Creating keys" examples, one after another.

@@ -169,7 +169,7 @@ WRITER = textwrap.dedent(
     import itertools, os, sys
     from pathlib import Path
     from kmscli import core
-    from kmscli.cli import config
+    from kmscli import config
     from kmscli.store import Store
     store = Store(Path(sys.argv[1]))
     for n in itertools.count():

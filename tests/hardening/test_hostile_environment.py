@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from kmscli.cli import cli
-from kmscli.cli.app import Session
+from kmscli.session import Session
 
 DB_NAME = "kmscli.sqlite3"
 NOBODY = 65534

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from kmscli import core
 from kmscli.cli import argv, cli
-from kmscli.cli.app import Session
+from kmscli.session import Session
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from kmscli.cli import cli
-from kmscli.cli.app import Session
+from kmscli.session import Session
 from kmscli.store import Store
 
 DB_NAME = "kmscli.sqlite3"

@@ -20,8 +20,8 @@ from click.testing import CliRunner, Result
 
 from kmscli import core
 from kmscli.cli import cli
-from kmscli.cli.app import Session
 from kmscli.core.keys import MAX_KEYS_PER_REGION
+from kmscli.session import Session
 from kmscli.store import Store
 
 ACCOUNT = "111122223333"

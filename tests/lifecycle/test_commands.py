@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kmscli.cli import cli
-from kmscli.cli.app import Session
 from kmscli.core.managed import PREDEFINED_SERVICES
+from kmscli.session import Session
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"

@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from kmscli import core
 from kmscli.cli import cli
-from kmscli.cli.app import USAGE, Session
+from kmscli.cli.app import USAGE
+from kmscli.session import Session
 from tests import awscli_oracle
 
 KEY1 = "b5dacb29-7d38-4ab6-983e-a65abddb4b70"  # the first key ID the `env` fixture hands out

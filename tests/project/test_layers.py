@@ -22,8 +22,8 @@ _CORE_LEAVES = (
     "ed25519ph crypto crypto_import materials transitions granttokens managed dry_run policy_text "
     "authorization policy_document policy_conditions permissions key_store_state access"
 )
-# Lowest first. The pure core knows nothing above it; the store, output and session adapt it;
-# the server and the CLI are two front ends on the session.
+# Lowest first. The pure core knows nothing above it; the store, output and settings adapt it; the
+# session runs an operation on them; the server and the CLI are two front ends on the session.
 LAYERS: list[tuple[str, set[str]]] = [
     ("the version", {"kmscli"}),
     ("core leaf modules", {f"kmscli.core.{m}" for m in _CORE_LEAVES.split()}),
@@ -32,8 +32,12 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("core flows built of operations", {"kmscli.core.console", "kmscli.core.simulation"}),
     ("the core package", {"kmscli.core"}),
     (
-        "adapters: stores, output, session",
+        "adapters: stores, output, settings, identities",
         {
+            "kmscli.config",
+            "kmscli.regions",
+            "kmscli.identities",
+            "kmscli.caller",
             "kmscli.store_errors",
             "kmscli.store",
             "kmscli.store_postgres",
@@ -47,6 +51,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "kmscli.pkcs11token",
         },
     ),
+    ("the session: one operation in one store transaction", {"kmscli.session"}),
     ("the HTTP servers: KMS's API, and an XKS proxy", {"kmscli.server", "kmscli.xksproxy"}),
     ("the command line", {"kmscli.cli"}),
     ("entry points and generators", {"kmscli.__main__", "kmscli._artifacts", "kmscli._manpages"}),
@@ -175,6 +180,26 @@ def test_imports_go_downwards_only(module: str) -> None:
     assert upwards == []
 
 
+def reached_from(module: str, graph: dict[str, dict[str, int]]) -> set[str]:
+    """Every kmscli module that importing `module` may load, lazily or for type checking included."""
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(graph.get(current, {}))
+    return seen
+
+
+def test_the_server_runs_on_the_session_without_the_command_line() -> None:
+    """`kmscli serve` answers through kmscli.session; nothing the server loads belongs to kmscli/cli."""
+    reached = reached_from("kmscli.server", GRAPH)
+    assert "kmscli.session" in reached
+    assert sorted(m for m in reached if m == "kmscli.cli" or m.startswith("kmscli.cli.")) == []
+    assert rank("kmscli.session") < rank("kmscli.server") < rank("kmscli.cli")
+
+
 def test_only_the_keyring_reads_key_rows() -> None:
     """Every operation gets its key as it now stands through keyring.py, never from a raw row."""
     readers = sorted(
@@ -227,6 +252,12 @@ def test_an_import_for_type_checking_only_is_left_out_of_the_cycles() -> None:
     source = "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .ports import Repository\n"
     assert imports_of("kmscli.core.keys", source) == {"kmscli.core.ports": 4}
     assert imports_of("kmscli.core.keys", source, typing=False) == {}
+
+
+def test_what_a_module_reaches_is_followed_through_every_import() -> None:
+    graph = {"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}
+    assert reached_from("a", graph) == {"a", "b", "c"}
+    assert reached_from("d", graph) == {"a", "b", "c", "d"}
 
 
 def test_a_cycle_is_found_however_long() -> None:

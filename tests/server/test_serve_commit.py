@@ -17,8 +17,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kmscli import server
-from kmscli.cli.app import Session
-from kmscli.cli.serve import executor
+from kmscli.server import executor
+from kmscli.session import Session
 
 LONE = "caf\udce9"
 HEADERS = {

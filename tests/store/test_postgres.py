@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kmscli.cli import cli
-from kmscli.cli.app import Session
+from kmscli.session import Session
 from kmscli.store import SCHEMA_VERSION as SQLITE_SCHEMA
 from kmscli.store_postgres import SCHEMA_VERSION as PG_SCHEMA
 

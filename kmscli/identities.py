@@ -256,30 +256,3 @@ def caller_from_arn(arn: str, identities: Identities | None) -> Caller:
         return caller_for(arn)
     except ValueError as e:
         raise ConfigError(f"KMSCLI_CALLER_ARN: {e}") from None
-
-
-def verifier(identities: Identities) -> Any:
-    """For `kmscli serve`: check a request's SigV4 signature against the file's access keys.
-
-    Returns (method, target, header pairs, body) -> (Region of the credential scope, the caller);
-    a request that does not verify raises the server's WireError with AWS's code and message.
-    The comparison of signatures is constant-time (kmscli.sigv4); secrets never leave this closure.
-    """
-    import time
-
-    from kmscli import server, sigv4
-
-    def secret_for(access_key_id: str) -> str | None:
-        found = identities.by_access_key(access_key_id)
-        return found[1] if found else None
-
-    def verify(method: str, target: str, pairs: list[tuple[str, str]], body: bytes) -> tuple[str, Any]:
-        try:
-            who = sigv4.verify(method, target, pairs, body, secret_for=secret_for, now=time.time(), service="kms")
-        except sigv4.SignatureError as e:
-            raise server.WireError(400, server._CORAL + e.code, e.message) from None
-        found = identities.by_access_key(who.access_key_id)
-        assert found is not None
-        return who.region, found[0].caller
-
-    return verify
