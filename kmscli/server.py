@@ -521,16 +521,17 @@ class _Handler(GuardedHandler):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(answer.body)
-            # Sent before the request counts as finished: a stop that drains the running requests
-            # must not let the process exit with the answer still in this thread's buffer.
-            self.wfile.flush()
             elapsed = (time.perf_counter() - started) * 1000
             what = f"{answer.status} {answer.error}" if answer.error else str(answer.status)
             # Operation, status and duration only: bodies (plaintexts, keys, policies) are never logged.
+            # Logged before the answer leaves: a client that has its answer finds the request's line.
             self.server.write_log(
                 f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {self.client_address[0]} "
                 f"{answer.operation} {what} {elapsed:.1f}ms"
             )
+            # Sent before the request counts as finished: a stop that drains the running requests
+            # must not let the process exit with the answer still in this thread's buffer.
+            self.wfile.flush()
         finally:
             self.server.finished()
 
