@@ -25,6 +25,7 @@ from kmscli.store_errors import StateError
 
 if TYPE_CHECKING:
     from kmscli.core.records import CustomKeyStore, Grant, ImportToken
+    from kmscli.core.summaries import KeySummary
     from kmscli.rootkey import RootKey
 
 SCHEMA_VERSION = 2
@@ -635,6 +636,25 @@ class SqliteRepository:
             (*self._scope, after or "", limit),
         )
         return [r[0] for r in rows]
+
+    def list_key_summaries(self, after: str | None, limit: int) -> list[KeySummary]:
+        from kmscli.core.summaries import MEMBERS, from_members
+
+        rows = self._conn.execute(self._key_summaries_sql(MEMBERS), (*self._scope, after or "", limit))
+        return [from_members(key_id, json.loads(members)) for key_id, members in rows]
+
+    @staticmethod
+    def _key_summaries_sql(members: tuple[str, ...]) -> str:
+        """Only the summary's members of each key's document, picked by the database as one JSON array.
+
+        The policy and the key material never leave it. With several paths, json_extract copies
+        each value's text as written, so a date reads back as the same float as from the whole key.
+        """
+        paths = ", ".join(f"'$.{name}'" for name in members)
+        return (
+            f"SELECT key_id, json_extract(doc, {paths}) FROM keys "
+            "WHERE account = ? AND region = ? AND key_id > ? ORDER BY key_id LIMIT ?"
+        )
 
     def get_alias(self, alias_name: str) -> Alias | None:
         row = self._conn.execute(

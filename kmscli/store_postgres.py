@@ -2,7 +2,8 @@
 
 Selected by KMSCLI_DATABASE_URL (or `kmscli serve --database-url`); nothing imports this module, nor
 psycopg, otherwise. The repository is store.py's own class (its SQL is what both engines share) over
-a connection that speaks psycopg's placeholders, so the two stores cannot drift apart.
+a connection that speaks psycopg's placeholders, so the two stores cannot drift apart; the one
+statement of its own picks members out of a key's JSON document, which each engine spells its way.
 
 Transactions. Each command or request is one transaction. A write runs SERIALIZABLE: PostgreSQL
 then guarantees the outcome of some one-at-a-time order, and answers a transaction that would break
@@ -125,6 +126,20 @@ class _Connection:
         return self._conn.execute(text, args)
 
 
+class PostgresRepository(SqliteRepository):
+    """store.py's repository, with PostgreSQL's JSON functions where SQLite's would not parse."""
+
+    @staticmethod
+    def _key_summaries_sql(members: tuple[str, ...]) -> str:
+        # The document is cast once per row; `->` on json keeps each value's text as written.
+        picks = ", ".join(f"d -> '{name}'" for name in members)
+        return (
+            f"SELECT key_id, json_build_array({picks})::text FROM "
+            "(SELECT key_id, doc::json AS d FROM keys WHERE account = ? AND region = ? AND key_id > ? "
+            "ORDER BY key_id LIMIT ?) AS k ORDER BY key_id"
+        )
+
+
 class PostgresStore:
     """One PostgreSQL database; hands out one transaction per command (or per request, pooled)."""
 
@@ -233,7 +248,7 @@ class PostgresStore:
         return before, SCHEMA_VERSION
 
     @contextmanager
-    def transaction(self, *, write: bool, account_id: str, region: str) -> Iterator[SqliteRepository]:
+    def transaction(self, *, write: bool, account_id: str, region: str) -> Iterator[PostgresRepository]:
         """One transaction: committed when the block ends normally, rolled back on any exception.
 
         A serialization failure or deadlock becomes RetryTransaction; any other database failure a
@@ -256,7 +271,7 @@ class PostgresStore:
                     check_root_key(conn, self.root_key, write=False)
                     self._root_key_checked = True
                 try:
-                    yield SqliteRepository(conn, account_id, region, writable=write, root_key=self.root_key)
+                    yield PostgresRepository(conn, account_id, region, writable=write, root_key=self.root_key)
                 except BaseException:
                     _rollback(raw)
                     raise

@@ -415,12 +415,15 @@ _PAGE = 1000
 def console_key_table(repo: Repository, env: Env, *, aws_managed: bool) -> list[ConsoleKeyRow]:
     """The customer managed keys (or the AWS managed ones) of the Region, as of now, in one read.
 
-    The console sorts by alias; keys without one follow, by key ID. Each key is settled as a
-    describe-key would settle it (a deletion that fell due is done), so the table never shows a
-    key that DescribeKey would call gone.
+    The console sorts by alias; keys without one follow, by key ID. Each key is shown as it now
+    stands, as a describe-key would settle it: from its summary when the clock changed nothing
+    since it was written (transitions.nothing_due), otherwise read whole through the keyring (a
+    deletion that fell due is done, so the table never shows a key that DescribeKey would call gone).
     """
     from .keyring import live_key
+    from .transitions import nothing_due
 
+    # Each key's aliases in name order, as they are listed.
     aliases: dict[str, list[str]] = {}
     after: str | None = None
     while True:
@@ -434,25 +437,29 @@ def console_key_table(repo: Repository, env: Env, *, aws_managed: bool) -> list[
     rows: list[ConsoleKeyRow] = []
     after = None
     wanted = KeyManager.AWS if aws_managed else KeyManager.CUSTOMER
+    now = env.now()
     while True:
-        ids = repo.list_keys(after, _PAGE)
-        for key_id in ids:
-            key = live_key(repo, env, key_id)
-            if key is None or key.key_manager != wanted:
+        summaries = repo.list_key_summaries(after, _PAGE)
+        for summary in summaries:
+            # Whose key it is never changes, so the other kind is skipped unread.
+            if summary.key_manager != wanted:
+                continue
+            key = summary if nothing_due(summary, now) else live_key(repo, env, summary.key_id)
+            if key is None:
                 continue
             rows.append(
                 ConsoleKeyRow(
-                    aliases=tuple(sorted(aliases.get(key_id, ()))),
-                    key_id=key_id,
-                    status=str(key.key_state),
-                    key_spec=key.key_spec,
-                    key_usage=str(key.key_usage),
-                    description=key.description,
-                    deletion_date=key.deletion_date,
+                    tuple(aliases.get(key.key_id, ())),
+                    key.key_id,
+                    str(key.key_state),
+                    key.key_spec,
+                    str(key.key_usage),
+                    key.description,
+                    key.deletion_date,
                 )
             )
-        if len(ids) < _PAGE:
+        if len(summaries) < _PAGE:
             break
-        after = ids[-1]
+        after = summaries[-1].key_id
     rows.sort(key=lambda r: (not r.aliases, r.aliases[0] if r.aliases else "", r.key_id))
     return rows

@@ -11,6 +11,7 @@ from .ports import UpgradeNeeded
 
 if TYPE_CHECKING:
     from .records import CustomKeyStore, Grant, ImportToken
+    from .summaries import KeySummary
 
 
 class _Region:
@@ -75,6 +76,11 @@ class InMemoryRepository:
         ids = sorted(self._r.keys)
         start = bisect.bisect_right(ids, after) if after is not None else 0
         return ids[start : start + limit]
+
+    def list_key_summaries(self, after: str | None, limit: int) -> list[KeySummary]:
+        from .summaries import summary_of
+
+        return [summary_of(self._r.keys[key_id]) for key_id in self.list_keys(after, limit)]
 
     def get_alias(self, alias_name: str) -> Alias | None:
         return self._r.aliases.get(alias_name)

@@ -14,6 +14,7 @@ from .model import Alias, Key, Tag
 
 if TYPE_CHECKING:
     from .records import CustomKeyStore, Grant, ImportToken
+    from .summaries import KeySummary
 
 
 class UpgradeNeeded(Exception):
@@ -56,6 +57,10 @@ class Repository(Protocol):
 
     def list_keys(self, after: str | None, limit: int) -> list[str]:
         """Key IDs in ascending order, strictly after `after`."""
+        ...
+
+    def list_key_summaries(self, after: str | None, limit: int) -> list[KeySummary]:
+        """As list_keys, each key's summary as written (core/summaries.py): only those members are read."""
         ...
 
     def get_alias(self, alias_name: str) -> Alias | None: ...

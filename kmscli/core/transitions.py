@@ -25,6 +25,7 @@ from .model import DAY, Key, KeyMaterial, KeyState, Origin
 
 if TYPE_CHECKING:
     from .env import Env
+    from .summaries import KeySummary
 
 PENDING_DELETION = (KeyState.PendingDeletion, KeyState.PendingReplicaDeletion)
 DEFAULT_PENDING_WINDOW_IN_DAYS = 30
@@ -59,7 +60,7 @@ def expire_material(key: Key, now: float) -> Key:
     return key
 
 
-def rotation_due(key: Key, now: float) -> bool:
+def rotation_due(key: Key | KeySummary, now: float) -> bool:
     return (
         key.rotation_enabled
         and key.key_state == KeyState.Enabled
@@ -82,7 +83,7 @@ def rotate(key: Key, now: float, env: Env) -> Key:
     return key._replace(materials=tuple(materials), next_rotation_date=due)
 
 
-def deletion_due(key: Key, now: float) -> bool:
+def deletion_due(key: Key | KeySummary, now: float) -> bool:
     """The key's deletion window ended: it is destroyed, with its aliases, tags and grants."""
     return key.key_state == KeyState.PendingDeletion and key.deletion_date is not None and key.deletion_date <= now
 
@@ -92,6 +93,22 @@ def end_creating(key: Key) -> Key:
     if key.key_state != KeyState.Creating or not key.multi_region:
         return key
     return key._replace(key_state=KeyState.PendingImport if key.missing_material else KeyState.Enabled)
+
+
+def nothing_due(key: Key | KeySummary, now: float) -> bool:
+    """Whether the key, as written, is the key as it now stands: none of the steps above applies.
+
+    Decided from a KeySummary's members, so that a listing shows such a key without reading it
+    whole. Imported material (its expiry, its import tokens) and multi-Region keys (their set) are
+    never vouched for here: the keyring reads those whole. For any other key, steps 1 and 4 do
+    not apply, so only a due rotation or deletion can change it.
+    """
+    return (
+        key.origin != Origin.EXTERNAL
+        and not key.multi_region
+        and not rotation_due(key, now)
+        and not deletion_due(key, now)
+    )
 
 
 # ---------------------------------------------------------------- multi-Region sets

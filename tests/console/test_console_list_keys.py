@@ -8,6 +8,7 @@ import pytest
 
 from kmscli import core
 from kmscli.core import console as flow
+from kmscli.core.model import DAY
 
 NOW = 1502910355.475
 
@@ -95,12 +96,56 @@ class CountingRepository:
         return getattr(self.inner, name)
 
 
-def test_one_listing_of_keys_and_aliases_and_one_get_per_key(repo, env):
+def test_one_listing_of_summaries_and_aliases_and_no_key_read_whole(repo, env):
+    """Keys the clock changed nothing about are shown from their summaries: no policy or material is read."""
     for n in range(3):
         core.call("CreateKey", {"Description": f"k{n}"}, repo, env)
     counting = CountingRepository(repo)
     rows = flow.console_key_table(counting, env, aws_managed=False)
     assert [r.description for r in sorted(rows, key=lambda r: r.description)] == ["k0", "k1", "k2"]
-    assert counting.calls.count("list_keys") == 1
-    assert counting.calls.count("list_aliases") == 1
-    assert counting.calls.count("get_key") == 3
+    assert sorted(counting.calls) == ["list_aliases", "list_key_summaries"]
+
+
+def test_a_key_the_clock_changed_is_read_whole_and_shown_as_it_now_stands(repo, env):
+    kept = core.call("CreateKey", {"Description": "kept"}, repo, env).key_metadata.key_id
+    doomed = core.call("CreateKey", {"Description": "doomed"}, repo, env).key_metadata.key_id
+    core.call("CreateAlias", {"AliasName": "alias/doomed", "TargetKeyId": doomed}, repo, env)
+    core.call("ScheduleKeyDeletion", {"KeyId": doomed, "PendingWindowInDays": 7}, repo, env)
+    counting = CountingRepository(repo)
+    week_later = env._replace(clock=lambda: NOW + 7 * DAY)
+    rows = flow.console_key_table(counting, week_later, aws_managed=False)
+    assert [(r.key_id, r.aliases, r.status) for r in rows] == [(kept, (), "Enabled")]
+    # Only the doomed key was read whole, and its deletion done (with its alias).
+    assert counting.calls.count("get_key") == 1
+    assert (repo.get_key(doomed), repo.get_alias("alias/doomed")) == (None, None)
+
+
+def test_the_table_shows_no_key_whose_deletion_date_passed(invoke, keys, runtime):
+    runtime.env = runtime.env._replace(clock=lambda: NOW + 7 * DAY)
+    result = invoke("console", "list-keys", "--output", "json", "--query", "Keys[].[KeyId, Status]")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(result.stdout) == [[keys["signing"], "Enabled"], [keys["web"], "Enabled"]]
+    described = invoke("describe-key", "--key-id", keys["doomed"])
+    assert (described.exit_code, described.stdout, described.stderr) == (
+        255,
+        "",
+        "\nAn error occurred (NotFoundException) when calling the DescribeKey operation: "
+        f"Key 'arn:aws:kms:us-west-2:111122223333:key/{keys['doomed']}' does not exist\n",
+    )
+
+
+def test_a_key_whose_deletion_date_has_not_come_is_shown_pending(invoke, keys, runtime):
+    runtime.env = runtime.env._replace(clock=lambda: NOW + 7 * DAY - 0.001)
+    result = invoke("console", "list-keys", "--output", "json", "--query", "Keys[?KeyId=='" + keys["doomed"] + "']")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(result.stdout) == [
+        {
+            "Aliases": [],
+            "KeyId": keys["doomed"],
+            "Status": "PendingDeletion",
+            "KeySpec": "SYMMETRIC_DEFAULT",
+            "KeyUsage": "ENCRYPT_DECRYPT",
+            "Description": "",
+            "DeletionDate": "2017-08-23 19:05 UTC",
+        }
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kmscli.core import transitions
-from kmscli.core.model import DAY, Key, KeyMaterial, KeyState, KeyUsage, Origin
+from kmscli.core.model import DAY, Key, KeyManager, KeyMaterial, KeyState, KeyUsage, Origin
 
 NOW = 1502910355.475
 KEY_ID = "mrk-1234abcd12ab34cd56ef1234567890ab"
@@ -193,3 +193,52 @@ def test_a_destroyed_replica_leaves_the_set_and_the_last_one_starts_the_primarys
 def test_primary_or_replica(fields: dict[str, object], primary: bool, replica: bool) -> None:
     k = key(**fields)
     assert (k.is_primary, k.is_replica) == (primary, replica)
+
+
+# ---------------------------------------------------------------- what a listing may show from a summary
+
+ROTATING = {"rotation_enabled": True, "rotation_period_in_days": 90}
+NOTHING_DUE_CASES = {
+    "plain": (key(), True),
+    "aws-managed": (key(key_manager=KeyManager.AWS, **ROTATING, next_rotation_date=NOW + 1), True),
+    "rotation-later": (key(**ROTATING, next_rotation_date=NOW + 0.001), True),
+    "rotation-now": (key(**ROTATING, next_rotation_date=NOW), False),
+    "rotation-past": (key(**ROTATING, next_rotation_date=NOW - 400 * DAY), False),
+    "rotation-past-disabled": (key(**ROTATING, next_rotation_date=NOW - DAY, key_state=KeyState.Disabled), True),
+    "deletion-later": (key(key_state=KeyState.PendingDeletion, deletion_date=NOW + 0.001), True),
+    "deletion-now": (key(key_state=KeyState.PendingDeletion, deletion_date=NOW), False),
+    "deletion-past": (key(key_state=KeyState.PendingDeletion, deletion_date=NOW - DAY), False),
+    "creating-single-region": (key(key_state=KeyState.Creating), True),
+    # Never vouched for from a summary, due or not: the keyring reads them whole.
+    "imported-valid": (key(origin=Origin.EXTERNAL, materials=(imported("i", NOW + DAY),)), False),
+    "imported-expired": (key(origin=Origin.EXTERNAL, materials=(imported("i", NOW),)), False),
+    "multi-region-primary": (key(multi_region=True, primary_region="us-west-2"), False),
+    "multi-region-replica-creating": (
+        key(multi_region=True, primary_region="us-east-1", key_state=KeyState.Creating),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize(("k", "vouched"), NOTHING_DUE_CASES.values(), ids=NOTHING_DUE_CASES.keys())
+def test_nothing_due_from_a_summary_is_exactly_what_the_keyring_leaves_alone(k: Key, vouched: bool) -> None:
+    """A key it vouches for comes out of the keyring as the very key written; any other key it
+    can decide is one the keyring changes (so a listing reads whole only what it must)."""
+    from kmscli.core.keyring import live_key
+    from kmscli.core.memory import InMemoryRepository
+    from kmscli.core.ports import UpgradeNeeded
+    from kmscli.core.summaries import summary_of
+
+    assert transitions.nothing_due(summary_of(k), NOW) is vouched
+    assert transitions.nothing_due(k, NOW) is vouched
+    world: dict = {}
+    InMemoryRepository(k.account_id, k.region, world).put_key(k)
+    reading = InMemoryRepository(k.account_id, k.region, world, writable=False)
+    env = FakeEnv()
+    env.now = lambda: NOW  # type: ignore[attr-defined]
+    if vouched:
+        assert live_key(reading, env, k.key_id) is k  # type: ignore[arg-type]
+        assert env.drawn == 0
+    elif k.origin != Origin.EXTERNAL and not k.multi_region:
+        with pytest.raises(UpgradeNeeded):
+            live_key(reading, env, k.key_id)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2] / "kmscli"
 
 _CORE_LEAVES = (
     "errors model records env ids shapes keyspecs validation paging states ports memory "
-    "ed25519ph crypto crypto_import materials transitions granttokens managed dry_run policy_text "
+    "ed25519ph crypto crypto_import materials transitions summaries granttokens managed dry_run policy_text "
     "authorization policy_document policy_conditions permissions key_store_state access"
 )
 # Lowest first. The pure core knows nothing above it; the store, output and settings adapt it; the

@@ -22,6 +22,7 @@ import pytest
 
 from kmscli.core.model import Alias, Key, KeyManager, KeyMaterial, KeyState, KeyUsage, Origin, Tag
 from kmscli.core.records import CustomKeyStore, Grant, ImportToken
+from kmscli.core.summaries import summary_of
 from kmscli.store import DB_NAME, SCHEMA_VERSION, StateError, Store, UpgradeNeeded
 
 ACCOUNT = "111122223333"
@@ -230,6 +231,38 @@ def test_list_keys_pages_through_many_keys(session: Session) -> None:
             seen += page
             after = page[-1]
     assert seen == sorted(ids)
+
+
+def test_list_key_summaries_read_the_listed_members_as_written(session: Session) -> None:
+    """Each key's summary, as its whole key would give it: texts with escapes and non-ASCII, exact floats."""
+    keys = [
+        FULL_KEY._replace(key_manager=KeyManager.CUSTOMER),
+        make_key(KEY_IDS[0]),
+        make_key(
+            KEY_IDS[1],
+            description='tab\t, quote " and backslash \\ \u00e9\u4e2d',
+            key_state=KeyState.PendingDeletion,
+            deletion_date=0.1 + 0.2 + 1503515155,
+            key_manager=KeyManager.AWS,
+            rotation_enabled=True,
+            rotation_period_in_days=365,
+            next_rotation_date=1534446355.4750001,
+        ),
+    ]
+    with session() as repo:
+        for k in keys:
+            repo.put_key(k)
+    expected = sorted((summary_of(k) for k in keys), key=lambda s: s.key_id)
+    with session(write=False) as repo:
+        got = repo.list_key_summaries(None, 100)
+        assert got == expected
+        assert [(type(s.multi_region), type(s.rotation_enabled), type(s.deletion_date)) for s in got] == [
+            (bool, bool, float if s.deletion_date is not None else type(None)) for s in expected
+        ]
+        assert repo.list_key_summaries(None, 2) == expected[:2]
+        assert repo.list_key_summaries(expected[0].key_id, 1) == expected[1:2]
+        assert repo.list_key_summaries(expected[-1].key_id, 100) == []
+        assert repo.in_region("eu-west-1").list_key_summaries(None, 100) == []
 
 
 # ---------------------------------------------------------------- aliases
@@ -457,6 +490,22 @@ def test_a_schema_1_state_is_upgraded_in_place(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone() == (2,)
     finally:
         conn.close()
+
+
+def test_a_key_written_before_some_members_existed_is_summarized_with_their_defaults(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    write_one_key(store, make_key(KEY_IDS[0], multi_region=True, rotation_enabled=True, deletion_date=1.5))
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    conn.execute(
+        "UPDATE keys SET doc = json_remove(doc, '$.multi_region', '$.rotation_enabled', '$.next_rotation_date', "
+        "'$.deletion_date')"
+    )
+    conn.commit()
+    conn.close()
+    with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
+        key = repo.get_key(KEY_IDS[0])
+        assert key == make_key(KEY_IDS[0])
+        assert repo.list_key_summaries(None, 10) == [summary_of(key)]
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
