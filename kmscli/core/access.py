@@ -213,15 +213,20 @@ def authorize_key(
     env: Env,
     key: Key,
     action: str,
-    operation: str,
+    operation: str | None = None,
     *,
     request_alias: str | None = None,
     from_ciphertext: bool = False,
 ) -> None:
-    """Refuse (AccessDeniedException) unless the caller may perform `action` on `key`."""
+    """Refuse (AccessDeniedException) unless the caller may perform `action` on `key`.
+
+    `operation`: the one being run (env.operation) unless given.
+    """
     authority = env.authority
     if authority is None:
         return
+    operation = operation or env.operation
+    assert operation is not None, "authorize_key runs inside an operation (api.call sets env.operation)"
     context = {**request_context(env, authority, action, operation), **key_context(repo, key, request_alias)}
     request = Request(
         authority.caller,
@@ -302,4 +307,4 @@ def authorize_retire(repo: Repository, env: Env, key: Key, grant: Grant) -> None
         or (caller.is_root and caller.account == grant.issuing_account)
     ):
         return
-    authorize_key(repo, env, key, "kms:RetireGrant", "RetireGrant")
+    authorize_key(repo, env, key, "kms:RetireGrant")

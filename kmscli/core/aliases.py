@@ -57,7 +57,7 @@ def create_alias(repo: Repository, env: Env, req: CreateAliasRequest) -> None:
     check_alias_name(req.alias_name)
     if is_alias_reference(req.target_key_id):
         raise ValidationException("Aliases must refer to keys. Not aliases")
-    key = resolve_key(repo, env, req.target_key_id, allow_alias=False, operation="CreateAlias")
+    key = resolve_key(repo, env, req.target_key_id, allow_alias=False)
     if live_alias(repo, env, req.alias_name) is not None:
         arn = alias_arn(env.partition, env.region, env.account_id, req.alias_name)
         raise AlreadyExistsException(f"An alias with the name {arn} already exists")
@@ -94,12 +94,12 @@ def update_alias(repo: Repository, env: Env, req: UpdateAliasRequest) -> None:
     alias, old = found
     if is_alias_reference(req.target_key_id):
         raise ValidationException("Aliases must refer to keys. Not aliases")
-    new = resolve_key(repo, env, req.target_key_id, allow_alias=False, operation="UpdateAlias")
+    new = resolve_key(repo, env, req.target_key_id, allow_alias=False)
     # The current target may itself be pending deletion; only the new one is checked.
     if env.authority is not None:
         from .access import authorize_key
 
-        authorize_key(repo, env, old, "kms:UpdateAlias", "UpdateAlias")
+        authorize_key(repo, env, old, "kms:UpdateAlias")
     if KEY_SPECS[old.key_spec].kind != KEY_SPECS[new.key_spec].kind or old.key_usage != new.key_usage:
         arn = alias_arn(env.partition, env.region, env.account_id, req.alias_name)
         raise ValidationException(
@@ -131,7 +131,7 @@ def delete_alias(repo: Repository, env: Env, req: DeleteAliasRequest) -> None:
     if env.authority is not None:
         from .access import authorize_key
 
-        authorize_key(repo, env, found[1], "kms:DeleteAlias", "DeleteAlias")
+        authorize_key(repo, env, found[1], "kms:DeleteAlias")
     repo.delete_alias(req.alias_name)
 
 
@@ -170,7 +170,7 @@ def list_aliases(repo: Repository, env: Env, req: ListAliasesRequest) -> ListAli
     limit = page_limit(req.limit, default=50, service_max=100)
     key_id = None
     if req.key_id is not None:
-        key_id = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListAliases").key_id
+        key_id = resolve_key(repo, env, req.key_id, allow_alias=False).key_id
     listing = f"aliases:{key_id or ''}"
     after = decode_marker(listing, req.marker)
     stored = repo.list_aliases(key_id, after, limit + 1)

@@ -132,6 +132,8 @@ def call(name: str, params: Mapping[str, Any], repo: Repository, env: Env) -> An
     """Validate `params` against the model, then run operation `name`."""
     op = get_operation(name)
     validate_request(op.input_shape, params)
+    # The operation's name travels in its Env: every key it reaches is admitted to it (keyring.py).
+    env = env._replace(operation=name)
     if env.authority is not None:
         from .access import authorize_request
 
@@ -152,6 +154,8 @@ def record_usage(repo: Repository, env: Env, operation_name: str, result: Any) -
     from .keyring import resolve_key
 
     used = [result.key_id, *([result.source_key_id] if operation_name == "ReEncrypt" else [])]
+    # Recording is no request of its own: the keys were admitted already, so they are only read here.
+    env = env._replace(operation=None)
     now = env.now()
     for key_arn in dict.fromkeys(used):
         # The results name keys by key ARN; a key of another account is recorded in that account.

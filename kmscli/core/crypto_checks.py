@@ -23,21 +23,18 @@ def usable_key(
     repo: Repository,
     env: Env,
     key_id: str,
-    operation: str,
     usage: KeyUsage,
     *,
     action: str | None = None,
     from_ciphertext: bool = False,
 ) -> Key:
-    """The key `key_id` names (any identifier form), in a state and with the usage `operation` needs."""
-    key = resolve_key(
-        repo, env, key_id, allow_alias=True, operation=operation, action=action, from_ciphertext=from_ciphertext
-    )
-    check_usage(key, operation, usage)
+    """The key `key_id` names (any identifier form), in a state and with the usage the running operation needs."""
+    key = resolve_key(repo, env, key_id, allow_alias=True, action=action, from_ciphertext=from_ciphertext)
+    check_usage(key, env.operation, usage)
     return key
 
 
-def check_usage(key: Key, operation: str, usage: KeyUsage) -> None:
+def check_usage(key: Key, operation: str | None, usage: KeyUsage) -> None:
     if key.key_usage != usage:
         raise InvalidKeyUsageException(f"{key.arn} key usage is {key.key_usage} which is not valid for {operation}.")
 

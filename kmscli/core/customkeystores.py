@@ -263,11 +263,11 @@ def xks_proxy(store: CustomKeyStore, region: str) -> XksProxy:
     )
 
 
-def request_metadata(env: Env, operation_name: str, **extra: str) -> dict[str, str]:
-    """requestMetadata as KMS sends it: who called, which KMS operation, a request ID, and per call more."""
+def request_metadata(env: Env, **extra: str) -> dict[str, str]:
+    """requestMetadata as KMS sends it: who called, the running KMS operation, a request ID, and per call more."""
     return {
         "awsPrincipalArn": env.caller_arn,
-        "kmsOperation": operation_name,
+        "kmsOperation": str(env.operation),
         "kmsRequestId": _request_id(env),
         **extra,
     }
@@ -278,11 +278,11 @@ def _request_id(env: Env) -> str:
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
 
-def _health_check(env: Env, store: CustomKeyStore, operation_name: str) -> None:
+def _health_check(env: Env, store: CustomKeyStore) -> None:
     """GetHealthStatus: the proxy must answer, and its answer must be one the API specifies."""
     from .ports import XksError
 
-    body = {"requestMetadata": {"kmsRequestId": _request_id(env), "kmsOperation": operation_name}}
+    body = {"requestMetadata": {"kmsRequestId": _request_id(env), "kmsOperation": str(env.operation)}}
     try:
         answer = _backends(env).xks_call(xks_proxy(store, env.region), "health", body)
     except XksError as e:
@@ -365,7 +365,7 @@ def create_custom_key_store(repo: Repository, env: Env, req: CreateCustomKeyStor
             secret=credential["RawSecretAccessKey"],
         )
         _check_unique(repo, store)
-        _health_check(env, store, "CreateCustomKeyStore")
+        _health_check(env, store)
     repo.put_custom_key_store(store)
     return CreateCustomKeyStoreResult(store.custom_key_store_id)
 
@@ -526,7 +526,7 @@ def update_custom_key_store(repo: Repository, env: Env, req: UpdateCustomKeyStor
             )
     _check_unique(repo, updated)
     if updated.store_type == EXTERNAL and settings:
-        _health_check(env, updated, "UpdateCustomKeyStore")
+        _health_check(env, updated)
     repo.put_custom_key_store(updated)
 
 
@@ -604,7 +604,7 @@ def _connection_error(env: Env, store: CustomKeyStore) -> str | None:
             return e.code
         return None
     try:
-        _health_check(env, store, "ConnectCustomKeyStore")
+        _health_check(env, store)
     except KmsError:
         pass
     else:
@@ -673,7 +673,7 @@ def check_external_key(repo: Repository, env: Env, store: CustomKeyStore, xks_ke
                 f"The external key {xks_key_id} is already associated with a KMS key in this external key store."
             )
     # No kmsKeyArn: as in KMS, the key's ARN does not exist until the external key is accepted.
-    body = {"requestMetadata": request_metadata(env, "CreateKey")}
+    body = {"requestMetadata": request_metadata(env)}
     try:
         answer = _backends(env).xks_call(xks_proxy(store, env.region), f"keys/{xks_key_id}/metadata", body)
     except XksError as e:
@@ -710,7 +710,6 @@ def store_seal(
     nonce: bytes,
     plaintext: bytes,
     aad: bytes,
-    operation_name: str,
 ) -> bytes:
     """The sealed part of a ciphertext under a key in a custom key store.
 
@@ -732,7 +731,7 @@ def store_seal(
 
     inner = crypto.aes_gcm_seal(material.secret, nonce, plaintext, aad)
     body = {
-        "requestMetadata": request_metadata(env, operation_name, kmsKeyArn=key.arn),
+        "requestMetadata": request_metadata(env, kmsKeyArn=key.arn),
         "plaintext": _b64(inner),
         "encryptionAlgorithm": "AES_GCM",
         "additionalAuthenticatedData": _b64(aad[: _header_length(aad)]),
@@ -768,7 +767,6 @@ def store_unseal(
     nonce: bytes,
     sealed: bytes,
     aad: bytes,
-    operation_name: str,
 ) -> bytes | None:
     """The plaintext of what store_seal sealed; None when it does not authenticate."""
     from .ports import HsmError, XksError
@@ -786,7 +784,7 @@ def store_unseal(
         return None
     iv, tag, metadata, outer = parts
     body: dict[str, Any] = {
-        "requestMetadata": request_metadata(env, operation_name, kmsKeyArn=key.arn),
+        "requestMetadata": request_metadata(env, kmsKeyArn=key.arn),
         "ciphertext": _b64(outer),
         "encryptionAlgorithm": "AES_GCM",
         "initializationVector": _b64(iv),

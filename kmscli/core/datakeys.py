@@ -32,11 +32,11 @@ _DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
 _UNSUPPORTED_PAIRS = frozenset({"SM2", "ML_KEM_512"})
 
 
-def _data_key_owner(repo: Repository, env: Env, key_id: str, operation_name: str) -> Key:
+def _data_key_owner(repo: Repository, env: Env, key_id: str) -> Key:
     """Data keys are encrypted with a symmetric encryption key; nothing else will do."""
-    key = usable_key(repo, env, key_id, operation_name, KeyUsage.ENCRYPT_DECRYPT)
+    key = usable_key(repo, env, key_id, KeyUsage.ENCRYPT_DECRYPT)
     if key.key_spec != "SYMMETRIC_DEFAULT":
-        raise InvalidKeyUsageException(f"{key.arn} key spec is {key.key_spec} which is not valid for {operation_name}.")
+        raise InvalidKeyUsageException(f"{key.arn} key spec is {key.key_spec} which is not valid for {env.operation}.")
     return key
 
 
@@ -75,11 +75,11 @@ def generate_data_key(repo: Repository, env: Env, req: GenerateDataKeyRequest) -
     """
     check_grant_tokens(repo, req.grant_tokens)
     refuse_recipient(req.recipient)
-    key = _data_key_owner(repo, env, req.key_id, "GenerateDataKey")
+    key = _data_key_owner(repo, env, req.key_id)
     size = _data_key_size(req.key_spec, req.number_of_bytes)
     dry_run(req.dry_run)
     plaintext = env.random_bytes(size)
-    blob, material_id = seal(repo, env, key, plaintext, req.encryption_context, "GenerateDataKey")
+    blob, material_id = seal(repo, env, key, plaintext, req.encryption_context)
     return GenerateDataKeyResult(ciphertext_blob=blob, plaintext=plaintext, key_id=key.arn, key_material_id=material_id)
 
 
@@ -107,12 +107,10 @@ def generate_data_key_without_plaintext(
     https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyWithoutPlaintext.html
     """
     check_grant_tokens(repo, req.grant_tokens)
-    key = _data_key_owner(repo, env, req.key_id, "GenerateDataKeyWithoutPlaintext")
+    key = _data_key_owner(repo, env, req.key_id)
     size = _data_key_size(req.key_spec, req.number_of_bytes)
     dry_run(req.dry_run)
-    blob, material_id = seal(
-        repo, env, key, env.random_bytes(size), req.encryption_context, "GenerateDataKeyWithoutPlaintext"
-    )
+    blob, material_id = seal(repo, env, key, env.random_bytes(size), req.encryption_context)
     return GenerateDataKeyWithoutPlaintextResult(ciphertext_blob=blob, key_id=key.arn, key_material_id=material_id)
 
 
@@ -130,7 +128,6 @@ class _Pair(NamedTuple):
 def _generate_pair(
     repo: Repository,
     env: Env,
-    operation_name: str,
     key_id: str,
     key_pair_spec: str,
     context: dict[str, str] | None,
@@ -138,12 +135,12 @@ def _generate_pair(
 ) -> _Pair:
     from . import crypto
 
-    key = _data_key_owner(repo, env, key_id, operation_name)
+    key = _data_key_owner(repo, env, key_id)
     if key_pair_spec in _UNSUPPORTED_PAIRS:
         raise UnsupportedOperationException(f"KeyPairSpec {key_pair_spec} is not supported")
     dry_run(dry)
     private_key = env.generate_private_key(key_pair_spec)
-    blob, material_id = seal(repo, env, key, private_key, context, operation_name)
+    blob, material_id = seal(repo, env, key, private_key, context)
     return _Pair(key, private_key, crypto.public_key_der(private_key), blob, material_id)
 
 
@@ -174,9 +171,7 @@ def generate_data_key_pair(repo: Repository, env: Env, req: GenerateDataKeyPairR
     """
     check_grant_tokens(repo, req.grant_tokens)
     refuse_recipient(req.recipient)
-    pair = _generate_pair(
-        repo, env, "GenerateDataKeyPair", req.key_id, req.key_pair_spec, req.encryption_context, req.dry_run
-    )
+    pair = _generate_pair(repo, env, req.key_id, req.key_pair_spec, req.encryption_context, req.dry_run)
     return GenerateDataKeyPairResult(
         private_key_ciphertext_blob=pair.private_key_ciphertext,
         private_key_plaintext=pair.private_key,
@@ -212,15 +207,7 @@ def generate_data_key_pair_without_plaintext(
     https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPairWithoutPlaintext.html
     """
     check_grant_tokens(repo, req.grant_tokens)
-    pair = _generate_pair(
-        repo,
-        env,
-        "GenerateDataKeyPairWithoutPlaintext",
-        req.key_id,
-        req.key_pair_spec,
-        req.encryption_context,
-        req.dry_run,
-    )
+    pair = _generate_pair(repo, env, req.key_id, req.key_pair_spec, req.encryption_context, req.dry_run)
     return GenerateDataKeyPairWithoutPlaintextResult(
         private_key_ciphertext_blob=pair.private_key_ciphertext,
         public_key=pair.public_key,

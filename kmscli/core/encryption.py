@@ -80,7 +80,7 @@ def parse_blob(blob: bytes) -> SymmetricBlob | None:
 
 
 def seal(
-    repo: Repository, env: Env, key: Key, plaintext: bytes, context: Mapping[str, str] | None, operation_name: str
+    repo: Repository, env: Env, key: Key, plaintext: bytes, context: Mapping[str, str] | None
 ) -> tuple[bytes, str]:
     """A symmetric ciphertext of `plaintext` under the key's current material, and that material's ID.
 
@@ -101,9 +101,7 @@ def seal(
     if key.custom_key_store_id is not None:
         from .customkeystores import store_seal
 
-        return header + store_seal(
-            repo, env, key, material, nonce, plaintext, aad, operation_name
-        ), material.material_id
+        return header + store_seal(repo, env, key, material, nonce, plaintext, aad), material.material_id
     sealed = crypto.aes_gcm_seal(material.secret, nonce, plaintext, aad)
     return header + sealed, material.material_id
 
@@ -114,7 +112,6 @@ def unseal(
     key: Key,
     blob: SymmetricBlob,
     context: Mapping[str, str] | None,
-    operation_name: str,
 ) -> bytes:
     """The plaintext; any mismatch at all is InvalidCiphertextException with an empty message."""
     from . import crypto
@@ -126,7 +123,7 @@ def unseal(
     if key.custom_key_store_id is not None:
         from .customkeystores import store_unseal
 
-        plaintext = store_unseal(repo, env, key, material, blob.nonce, blob.sealed, aad, operation_name)
+        plaintext = store_unseal(repo, env, key, material, blob.nonce, blob.sealed, aad)
     else:
         plaintext = crypto.aes_gcm_open(material.secret, blob.nonce, blob.sealed, aad)
     if plaintext is None:
@@ -164,11 +161,10 @@ def encrypt_with(
     algorithm: str,
     plaintext: bytes,
     context: Mapping[str, str] | None,
-    operation_name: str,
 ) -> tuple[bytes, str | None]:
     """(ciphertext, material ID): kmscli's blob for symmetric keys, bare RSAES-OAEP (no material ID) for RSA."""
     if algorithm == SYMMETRIC_DEFAULT:
-        return seal(repo, env, key, plaintext, context, operation_name)
+        return seal(repo, env, key, plaintext, context)
     from . import crypto
 
     return crypto.rsa_encrypt(current_material(key).secret, algorithm, plaintext), None
@@ -186,7 +182,6 @@ class Decrypted(NamedTuple):
 def decrypt_step(
     repo: Repository,
     env: Env,
-    operation_name: str,
     *,
     ciphertext: bytes | None,
     key_id: str | None,
@@ -194,39 +189,35 @@ def decrypt_step(
     context: Mapping[str, str] | None,
     algorithm: str | None,
     ignore_ciphertext: bool,
+    action: str | None = None,
 ) -> Decrypted:
-    """The Decrypt half shared by Decrypt and ReEncrypt (the source side)."""
-    # ReEncrypt needs kms:ReEncryptFrom on its source key.
-    action = "kms:ReEncryptFrom" if operation_name == "ReEncrypt" else None
+    """The Decrypt half shared by Decrypt and ReEncrypt (the source side).
+
+    `action`: the permission needed on the key instead of the running operation's own.
+    """
     if ignore_ciphertext:
         if key_id is None:
             raise ValidationException(f"{key_id_member} is required when DryRunModifiers includes IGNORE_CIPHERTEXT")
-        key = usable_key(repo, env, key_id, operation_name, KeyUsage.ENCRYPT_DECRYPT, action=action)
+        key = usable_key(repo, env, key_id, KeyUsage.ENCRYPT_DECRYPT, action=action)
         return Decrypted(key, encryption_algorithm(key, algorithm, context), None, None)
     if ciphertext is None:
         raise ValidationException("CiphertextBlob is required")
     # The named key is compared with the ciphertext before its usage is checked: a KeyId naming an
     # HMAC or signing key is IncorrectKeyException for a symmetric ciphertext, as KMS answers it.
-    named = (
-        resolve_key(repo, env, key_id, allow_alias=True, operation=operation_name, action=action)
-        if key_id is not None
-        else None
-    )
+    named = resolve_key(repo, env, key_id, allow_alias=True, action=action) if key_id is not None else None
     blob = parse_blob(ciphertext)
     if named is not None and blob is not None and named.key_id != blob.key_id:
         raise IncorrectKeyException(
             "The key ID in the request does not identify a CMK that can perform this operation."
         )
     if named is not None:
-        check_usage(named, operation_name, KeyUsage.ENCRYPT_DECRYPT)
+        check_usage(named, env.operation, KeyUsage.ENCRYPT_DECRYPT)
     if blob is not None:
-        key = named or usable_key(
-            repo, env, blob.key_id, operation_name, KeyUsage.ENCRYPT_DECRYPT, action=action, from_ciphertext=True
-        )
+        key = named or usable_key(repo, env, blob.key_id, KeyUsage.ENCRYPT_DECRYPT, action=action, from_ciphertext=True)
         if key.key_spec != "SYMMETRIC_DEFAULT":
             raise InvalidCiphertextException("")
         chosen = encryption_algorithm(key, algorithm, context)
-        return Decrypted(key, chosen, unseal(repo, env, key, blob, context, operation_name), blob.material_id)
+        return Decrypted(key, chosen, unseal(repo, env, key, blob, context), blob.material_id)
     if named is None or named.key_spec == "SYMMETRIC_DEFAULT":
         # Not a kmscli symmetric ciphertext, and no asymmetric key to try it with.
         raise InvalidCiphertextException("")
@@ -268,11 +259,11 @@ def encrypt(repo: Repository, env: Env, req: EncryptRequest) -> EncryptResult:
     https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html
     """
     check_grant_tokens(repo, req.grant_tokens)
-    key = usable_key(repo, env, req.key_id, "Encrypt", KeyUsage.ENCRYPT_DECRYPT)
+    key = usable_key(repo, env, req.key_id, KeyUsage.ENCRYPT_DECRYPT)
     algorithm = encryption_algorithm(key, req.encryption_algorithm, req.encryption_context)
     check_plaintext_size(key, algorithm, req.plaintext)
     dry_run(req.dry_run)
-    blob, _ = encrypt_with(repo, env, key, algorithm, req.plaintext, req.encryption_context, "Encrypt")
+    blob, _ = encrypt_with(repo, env, key, algorithm, req.plaintext, req.encryption_context)
     return EncryptResult(ciphertext_blob=blob, key_id=key.arn, encryption_algorithm=algorithm)
 
 
@@ -309,7 +300,6 @@ def decrypt(repo: Repository, env: Env, req: DecryptRequest) -> DecryptResult:
     done = decrypt_step(
         repo,
         env,
-        "Decrypt",
         ciphertext=req.ciphertext_blob,
         key_id=req.key_id,
         key_id_member="KeyId",
@@ -363,24 +353,24 @@ def re_encrypt(repo: Repository, env: Env, req: ReEncryptRequest) -> ReEncryptRe
     source = decrypt_step(
         repo,
         env,
-        "ReEncrypt",
         ciphertext=req.ciphertext_blob,
         key_id=req.source_key_id,
         key_id_member="SourceKeyId",
         context=req.source_encryption_context,
         algorithm=req.source_encryption_algorithm,
         ignore_ciphertext=_ignores_ciphertext(req.dry_run, req.dry_run_modifiers),
+        # ReEncrypt acts as two operations: it needs kms:ReEncryptFrom on its source key ...
+        action="kms:ReEncryptFrom",
     )
-    destination = usable_key(
-        repo, env, req.destination_key_id, "ReEncrypt", KeyUsage.ENCRYPT_DECRYPT, action="kms:ReEncryptTo"
-    )
+    # ... and kms:ReEncryptTo on its destination key.
+    destination = usable_key(repo, env, req.destination_key_id, KeyUsage.ENCRYPT_DECRYPT, action="kms:ReEncryptTo")
     context = req.destination_encryption_context
     algorithm = encryption_algorithm(destination, req.destination_encryption_algorithm, context)
     if source.plaintext is not None:
         check_plaintext_size(destination, algorithm, source.plaintext)
     dry_run(req.dry_run)
     assert source.plaintext is not None
-    blob, material_id = encrypt_with(repo, env, destination, algorithm, source.plaintext, context, "ReEncrypt")
+    blob, material_id = encrypt_with(repo, env, destination, algorithm, source.plaintext, context)
     return ReEncryptResult(
         ciphertext_blob=blob,
         source_key_id=source.key.arn,

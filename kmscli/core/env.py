@@ -32,6 +32,9 @@ class Env(NamedTuple):
     authority: "Authority | None" = None
     # PKCS#11 tokens (CloudHSM clusters) and XKS proxies; None where nothing can reach them.
     key_stores: "KeyStoreBackends | None" = None
+    # The operation being run, as the API names it (api.call sets it): the key-state rules, the
+    # permission and the wording that apply to the keys it reaches (keyring.resolve_key reads it).
+    operation: str | None = None
 
     @property
     def partition(self) -> str:

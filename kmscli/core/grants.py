@@ -196,7 +196,7 @@ def create_grant(repo: Repository, env: Env, req: CreateGrantRequest) -> CreateG
     https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html
     """
     check_grant_tokens(repo, req.grant_tokens)
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="CreateGrant")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     constraints = _constraints(key, req.constraints)
     _check_principals(req, constraints)
     operations = _check_operations(key, req.operations)
@@ -248,7 +248,7 @@ def list_grants(repo: Repository, env: Env, req: ListGrantsRequest) -> GrantList
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListGrants")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     if req.grantee_principal is not None and req.grantee_service_principal is not None:
         raise ValidationException("You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.")
     limit = page_limit(req.limit, default=50, service_max=100)
@@ -348,7 +348,7 @@ def retire_grant(repo: Repository, env: Env, req: RetireGrantRequest) -> None:
             raise InvalidGrantTokenException("Invalid grant token")
         key = live
     elif req.key_id is not None and req.grant_id is not None:
-        key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="RetireGrant")
+        key = resolve_key(repo, env, req.key_id, allow_alias=False)
         grant = _grant_on_key(repo, key, req.grant_id)
     else:
         raise ValidationException("Grant token OR (grant ID, key ID) must be specified")
@@ -372,7 +372,7 @@ def revoke_grant(repo: Repository, env: Env, req: RevokeGrantRequest) -> None:
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_RevokeGrant.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="RevokeGrant")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     grant = _grant_on_key(repo, key, req.grant_id)
     dry_run(req.dry_run)
     repo.delete_grant(grant.grant_id)

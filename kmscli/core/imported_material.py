@@ -100,7 +100,7 @@ def get_parameters_for_import(
     """
     from . import crypto_import
 
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="GetParametersForImport")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     _check_external(key)
     _check_wrapping(key, req.wrapping_algorithm, req.wrapping_key_spec)
     private_key = env.generate_private_key(req.wrapping_key_spec)
@@ -181,7 +181,7 @@ def import_key_material(repo: Repository, env: Env, req: ImportKeyMaterialReques
     """
     from . import crypto_import
 
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ImportKeyMaterial")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     _check_external(key)
     now = env.now()
     model, valid_to = _expiration(req, now)
@@ -311,7 +311,7 @@ def delete_imported_key_material(
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="DeleteImportedKeyMaterial")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     _check_external(key)
     symmetric = key.key_spec == SYMMETRIC
     pending = key.pending_material

@@ -36,13 +36,17 @@ def resolve_key(
     action: str | None = None,
     from_ciphertext: bool = False,
 ) -> Key:
-    """The key `value` names (any identifier form), as it now stands; with `operation`, admitted to it.
+    """The key `value` names (any identifier form), as it now stands, admitted to the running operation.
+
+    The operation is env.operation (api.call sets it) unless `operation` names another; outside an
+    operation (neither given) the key is only read, never admitted.
 
     `create_managed`: a predefined AWS alias (alias/aws/s3, ...) without a key gets its AWS managed
     key now, as DescribeKey does on AWS. `action` overrides the permission the operation needs on
     this key (ReEncrypt's two sides); `from_ciphertext` says the key was named by a ciphertext, whose
     refusal KMS words differently.
     """
+    operation = operation or env.operation
     account = env.account_id
     other = _other_account(env, value, operation)
     if other is not None:

@@ -326,7 +326,7 @@ def describe_key(repo: Repository, env: Env, req: DescribeKeyRequest) -> Describ
     """
     check_grant_tokens(repo, req.grant_tokens)
     # Describing a predefined AWS alias (alias/aws/s3, ...) creates its AWS managed key, as on AWS.
-    key = resolve_key(repo, env, req.key_id, allow_alias=True, operation="DescribeKey", create_managed=True)
+    key = resolve_key(repo, env, req.key_id, allow_alias=True, create_managed=True)
     return DescribeKeyResult(key_metadata(as_reported(repo, key), env.responses))
 
 

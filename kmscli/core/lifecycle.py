@@ -26,7 +26,7 @@ def update_key_description(repo: Repository, env: Env, req: UpdateKeyDescription
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateKeyDescription.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="UpdateKeyDescription")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     repo.put_key(key._replace(description=req.description))
 
 
@@ -40,7 +40,7 @@ def enable_key(repo: Repository, env: Env, req: EnableKeyRequest) -> None:
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="EnableKey")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     if key.key_state != KeyState.Enabled:
         repo.put_key(key._replace(key_state=KeyState.Enabled))
 
@@ -55,7 +55,7 @@ def disable_key(repo: Repository, env: Env, req: DisableKeyRequest) -> None:
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="DisableKey")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     if key.key_state != KeyState.Disabled:
         repo.put_key(key._replace(key_state=KeyState.Disabled))
 
@@ -85,7 +85,7 @@ def schedule_key_deletion(repo: Repository, env: Env, req: ScheduleKeyDeletionRe
     # The model allows 1-365; the service only 7-30.
     if not 7 <= window <= 30:
         raise ValidationException(f"PendingWindowInDays should be between 7 and 30, but it is {window}")
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ScheduleKeyDeletion")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     if key.is_primary and key.replica_regions:
         key = key._replace(key_state=KeyState.PendingReplicaDeletion, pending_deletion_window_in_days=window)
         repo.put_key(key)
@@ -111,7 +111,7 @@ def cancel_key_deletion(repo: Repository, env: Env, req: CancelKeyDeletionReques
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_CancelKeyDeletion.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="CancelKeyDeletion")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     # An EXTERNAL key never imported, or whose material was deleted or expired.
     no_material = key.missing_material
     key = key._replace(

@@ -28,8 +28,8 @@ _DIGESTS = {
 }
 
 
-def _mac_key(repo: Repository, env: Env, key_id: str, operation_name: str, algorithm: str) -> Key:
-    key = usable_key(repo, env, key_id, operation_name, KeyUsage.GENERATE_VERIFY_MAC)
+def _mac_key(repo: Repository, env: Env, key_id: str, algorithm: str) -> Key:
+    key = usable_key(repo, env, key_id, KeyUsage.GENERATE_VERIFY_MAC)
     check_algorithm(key, algorithm)
     return key
 
@@ -59,7 +59,7 @@ def generate_mac(repo: Repository, env: Env, req: GenerateMacRequest) -> Generat
     https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html
     """
     check_grant_tokens(repo, req.grant_tokens)
-    key = _mac_key(repo, env, req.key_id, "GenerateMac", req.mac_algorithm)
+    key = _mac_key(repo, env, req.key_id, req.mac_algorithm)
     dry_run(req.dry_run)
     return GenerateMacResult(
         mac=_mac(key, req.mac_algorithm, req.message), mac_algorithm=req.mac_algorithm, key_id=key.arn
@@ -88,7 +88,7 @@ def verify_mac(repo: Repository, env: Env, req: VerifyMacRequest) -> VerifyMacRe
     https://docs.aws.amazon.com/kms/latest/APIReference/API_VerifyMac.html
     """
     check_grant_tokens(repo, req.grant_tokens)
-    key = _mac_key(repo, env, req.key_id, "VerifyMac", req.mac_algorithm)
+    key = _mac_key(repo, env, req.key_id, req.mac_algorithm)
     dry_run(req.dry_run)
     if not hmac.compare_digest(_mac(key, req.mac_algorithm, req.message), req.mac):
         raise KMSInvalidMacException("")

@@ -71,7 +71,7 @@ def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> Repli
     from .policy import new_key_policy
     from .tags import check_new_tags, merge_tags
 
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ReplicateKey")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     if not key.is_primary:
         raise _not_primary(key)
     region = req.replica_region
@@ -144,7 +144,7 @@ def update_primary_region(repo: Repository, env: Env, req: UpdatePrimaryRegionRe
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="UpdatePrimaryRegion")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     if not key.is_primary:
         raise _not_primary(key)
     region = req.primary_region

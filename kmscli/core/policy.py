@@ -184,7 +184,7 @@ def get_key_policy(repo: Repository, env: Env, req: GetKeyPolicyRequest) -> GetK
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="GetKeyPolicy")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     if (req.policy_name or "default") != "default":
         raise NotFoundException("No such policy exists")
     return GetKeyPolicyResult(policy=key.policy, policy_name="default" if env.responses == "service" else None)
@@ -211,7 +211,7 @@ def put_key_policy(repo: Repository, env: Env, req: PutKeyPolicyRequest) -> None
         raise ValidationException("The AWS_RAM policy can only be managed by the RAM service.")
     if name != "default":
         raise ValidationException("PolicyName must be default")
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="PutKeyPolicy")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     check_policy(
         req.policy,
         caller_arn=env.caller_arn,
@@ -244,7 +244,7 @@ def list_key_policies(repo: Repository, env: Env, req: ListKeyPoliciesRequest) -
     """
     from .paging import decode_marker
 
-    resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListKeyPolicies")
+    resolve_key(repo, env, req.key_id, allow_alias=False)
     if decode_marker("policies", req.marker) is not None:
         return ListKeyPoliciesResult((), False)
     return ListKeyPoliciesResult(("default",), False)

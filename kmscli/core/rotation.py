@@ -54,7 +54,7 @@ def enable_key_rotation(repo: Repository, env: Env, req: EnableKeyRotationReques
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="EnableKeyRotation")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     _check_rotatable(key)
     period = req.rotation_period_in_days or DEFAULT_ROTATION_PERIOD_IN_DAYS
     repo.put_key(
@@ -76,7 +76,7 @@ def disable_key_rotation(repo: Repository, env: Env, req: DisableKeyRotationRequ
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKeyRotation.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="DisableKeyRotation")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     _check_rotatable(key)
     repo.put_key(key._replace(rotation_enabled=False, rotation_period_in_days=None, next_rotation_date=None))
 
@@ -100,7 +100,7 @@ def get_key_rotation_status(repo: Repository, env: Env, req: GetKeyRotationStatu
     While the key is pending deletion KMS reports rotation off; it comes back if deletion is cancelled.
     https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="GetKeyRotationStatus")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     if key.key_spec != "SYMMETRIC_DEFAULT":
         raise UnsupportedOperationException("")
     if key.origin == Origin.EXTERNAL or key.origin in _CUSTOM_KEY_STORE_ORIGINS:
@@ -125,7 +125,7 @@ def rotate_key_on_demand(repo: Repository, env: Env, req: RotateKeyOnDemandReque
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="RotateKeyOnDemand")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     _check_rotatable(key, allow_external=True)
     if key.origin == Origin.EXTERNAL and key.pending_material is None:
         raise KMSInvalidStateException(f"No available key material pending rotation for the key: {key.arn}.")
@@ -181,7 +181,7 @@ def list_key_rotations(repo: Repository, env: Env, req: ListKeyRotationsRequest)
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListKeyRotations")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     _check_rotatable(key, allow_external=True)
     limit = page_limit(req.limit, default=100)
     after = decode_marker(f"rotations:{key.key_id}", req.marker)

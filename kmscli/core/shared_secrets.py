@@ -54,7 +54,7 @@ def derive_shared_secret(repo: Repository, env: Env, req: DeriveSharedSecretRequ
     from . import crypto
 
     refuse_recipient(req.recipient)
-    key = usable_key(repo, env, req.key_id, "DeriveSharedSecret", KeyUsage.KEY_AGREEMENT)
+    key = usable_key(repo, env, req.key_id, KeyUsage.KEY_AGREEMENT)
     secret = crypto.ecdh(current_material(key).secret, req.public_key)
     if secret is None:
         # KMS answers an unusable peer key (not DER, not a point of this curve) with no message.
@@ -94,7 +94,7 @@ def encapsulate(repo: Repository, env: Env, req: EncapsulateRequest) -> Encapsul
     check_grant_tokens(repo, req.grant_tokens)
     from . import crypto
 
-    key = usable_key(repo, env, req.key_id, "Encapsulate", KeyUsage.ENCAPSULATE_DECAPSULATE)
+    key = usable_key(repo, env, req.key_id, KeyUsage.ENCAPSULATE_DECAPSULATE)
     dry_run(req.dry_run)
     secret, ciphertext = crypto.mlkem_encapsulate(current_material(key).secret)
     return EncapsulateResult(
@@ -128,7 +128,7 @@ def decapsulate(repo: Repository, env: Env, req: DecapsulateRequest) -> Decapsul
     check_grant_tokens(repo, req.grant_tokens)
     from . import crypto
 
-    key = usable_key(repo, env, req.key_id, "Decapsulate", KeyUsage.ENCAPSULATE_DECAPSULATE)
+    key = usable_key(repo, env, req.key_id, KeyUsage.ENCAPSULATE_DECAPSULATE)
     ciphertext = req.shared_secret_ciphertext_blob
     if len(ciphertext) != _MLKEM_CIPHERTEXT_BYTES[key.key_spec]:
         raise InvalidCiphertextException("")

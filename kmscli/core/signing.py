@@ -47,8 +47,8 @@ def _check_message(algorithm: str, message_type: str, message: bytes) -> None:
         raise ValidationException(f"Digest is invalid length for algorithm {algorithm}.")
 
 
-def _signing_key(repo: Repository, env: Env, key_id: str, operation_name: str, algorithm: str) -> Key:
-    key = usable_key(repo, env, key_id, operation_name, KeyUsage.SIGN_VERIFY)
+def _signing_key(repo: Repository, env: Env, key_id: str, algorithm: str) -> Key:
+    key = usable_key(repo, env, key_id, KeyUsage.SIGN_VERIFY)
     check_algorithm(key, algorithm)
     return key
 
@@ -80,7 +80,7 @@ def sign(repo: Repository, env: Env, req: SignRequest) -> SignResult:
     check_grant_tokens(repo, req.grant_tokens)
     from . import crypto
 
-    key = _signing_key(repo, env, req.key_id, "Sign", req.signing_algorithm)
+    key = _signing_key(repo, env, req.key_id, req.signing_algorithm)
     message_type = req.message_type or "RAW"
     _check_message(req.signing_algorithm, message_type, req.message)
     dry_run(req.dry_run)
@@ -116,7 +116,7 @@ def verify(repo: Repository, env: Env, req: VerifyRequest) -> VerifyResult:
     check_grant_tokens(repo, req.grant_tokens)
     from . import crypto
 
-    key = _signing_key(repo, env, req.key_id, "Verify", req.signing_algorithm)
+    key = _signing_key(repo, env, req.key_id, req.signing_algorithm)
     message_type = req.message_type or "RAW"
     _check_message(req.signing_algorithm, message_type, req.message)
     dry_run(req.dry_run)
@@ -155,7 +155,7 @@ def get_public_key(repo: Repository, env: Env, req: GetPublicKeyRequest) -> GetP
     check_grant_tokens(repo, req.grant_tokens)
     from . import crypto
 
-    key = resolve_key(repo, env, req.key_id, allow_alias=True, operation="GetPublicKey")
+    key = resolve_key(repo, env, req.key_id, allow_alias=True)
     spec = KEY_SPECS[key.key_spec]
     if spec.kind != "ASYMMETRIC":
         raise UnsupportedOperationException(

@@ -47,7 +47,7 @@ def tag_resource(repo: Repository, env: Env, req: TagResourceRequest) -> None:
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_TagResource.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="TagResource")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     check_new_tags(req.tags)
     repo.put_tags(key.key_id, merge_tags(repo.get_tags(key.key_id), req.tags))
 
@@ -66,7 +66,7 @@ def untag_resource(repo: Repository, env: Env, req: UntagResourceRequest) -> Non
 
     https://docs.aws.amazon.com/kms/latest/APIReference/API_UntagResource.html
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="UntagResource")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     if any(k.lower().startswith("aws:") for k in req.tag_keys):
         raise TagException("Tags beginning with aws: are reserved")
     drop = set(req.tag_keys)
@@ -97,7 +97,7 @@ def list_resource_tags(repo: Repository, env: Env, req: ListResourceTagsRequest)
     from .paging import decode_marker, encode_marker, page_limit
 
     limit = page_limit(req.limit, default=50, service_max=50)
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="ListResourceTags")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     listing = f"tags:{key.key_id}"
     after = decode_marker(listing, req.marker)
     tags = [t for t in repo.get_tags(key.key_id) if after is None or t.tag_key > after]

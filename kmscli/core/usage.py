@@ -46,7 +46,7 @@ def get_key_last_usage(repo: Repository, env: Env, req: GetKeyLastUsageRequest) 
     Any key state will do (the model lists no KMSInvalidStateException for it), and only key IDs and
     key ARNs name a key: alias names are not supported.
     """
-    key = resolve_key(repo, env, req.key_id, allow_alias=False, operation="GetKeyLastUsage")
+    key = resolve_key(repo, env, req.key_id, allow_alias=False)
     # The later of when recording began and the key's creation (botocore's model, TrackingStartDate).
     # A key made before kmscli recorded uses has no record until its first use: tracking starts now.
     since = key.usage_tracked_since if key.usage_tracked_since is not None else env.now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import enum
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from botocore import xform_name
 
 from kmscli.core import api, model
+from kmscli.core.env import Env
 from kmscli.core.shapes import OPERATIONS, PAGINATORS, SHAPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,3 +184,55 @@ def test_every_registered_operation_is_listed_in_modules() -> None:
         api.get_operation(name)
     assert sorted(api.IMPLEMENTED) == sorted(api.MODULES)
     assert set(api.MODULES) <= set(OPERATIONS)
+
+
+# ---------------------------------------------------------------- the running operation's name
+
+
+def test_call_runs_an_operation_with_its_name_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str | None, str | None]] = []
+
+    def describe_key(repo: Any, env: Any, req: Any) -> None:
+        seen.append((env.operation, req.key_id))
+
+    op = api.get_operation("DescribeKey")
+    monkeypatch.setitem(api.IMPLEMENTED, "DescribeKey", op._replace(func=describe_key))
+    env = Env("111122223333", "us-west-2", "arn:aws:iam::111122223333:root", float, bytes, bytes, bytes)
+    assert env.operation is None
+    assert api.call("DescribeKey", {"KeyId": "alias/x"}, None, env) is None  # type: ignore[arg-type]
+    assert seen == [("DescribeKey", "alias/x")]
+    assert Env._fields[-1] == "operation"
+
+
+def _operation_names_in_calls(path: Path) -> list[str]:
+    """Calls in `path` that pass an operation's name as a literal argument."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(arg, ast.Constant) and arg.value in api.MODULES:
+                    found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_no_operation_passes_its_own_name() -> None:
+    """An operation's name is written once (its function's name); the code it runs reads env.operation.
+
+    The console is exempt: it is no operation, and runs CreateKey and CreateAlias by name.
+    """
+    core_dir = ROOT / "kmscli" / "core"
+    found = [
+        f
+        for path in sorted(core_dir.glob("*.py"))
+        if path.name != "console.py"
+        for f in _operation_names_in_calls(path)
+    ]
+    assert found == []
+
+
+def test_the_check_for_operation_names_finds_one(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('key = resolve_key(repo, env, key_id, allow_alias=False, operation="EnableKey")\n')
+    assert _operation_names_in_calls(sample) == [
+        "sample.py:1: resolve_key(repo, env, key_id, allow_alias=False, operation='EnableKey')"
+    ]
