@@ -12,7 +12,9 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from kmscli.core.tuples import NamedTuple
 
 from .config import ConfigError
 

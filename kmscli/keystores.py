@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from kmscli.core.errors import KMSInternalException
+from kmscli.core.tuples import NamedTuple
 
 if TYPE_CHECKING:
     from kmscli.core.ports import XksProxy

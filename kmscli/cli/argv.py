@@ -6,12 +6,13 @@ word (`--tags A B`), any unambiguous prefix names an option (`--desc`), global o
 follow the operation, and unknown options are reported together with exit 255.
 """
 
-# No `from __future__ import annotations` here: typing compiles every string annotation of a
-# NamedTuple field at import, which every command would pay for at start-up.
+from __future__ import annotations
+
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from kmscli.core import MODEL_OPERATIONS, PAGINATORS, SHAPES
+from kmscli.core.tuples import NamedTuple
 
 
 class OptionSpec(NamedTuple):

@@ -17,12 +17,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .authorization import Caller, Decision, Request, decide, denial_message
 from .errors import AccessDeniedException
 from .permissions import REQUIRED
 from .policy_document import Policy, parse_policy
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from .api import operation
 from .env import Env
 from .errors import (
@@ -18,6 +16,7 @@ from .ids import alias_arn, is_alias_reference
 from .keyring import live_alias, live_key, resolve_key
 from .model import Alias
 from .ports import Repository
+from .tuples import NamedTuple
 
 MAX_ALIASES_PER_KEY = 50
 RESERVED_PREFIX = "alias/aws/"

@@ -8,12 +8,13 @@ as botocore would send them; everything after this point speaks snake_case.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .env import Env
 from .model import Tag
 from .shapes import OPERATIONS as MODEL_OPERATIONS
 from .shapes import SHAPES
+from .tuples import NamedTuple
 from .validation import validate_request
 
 if TYPE_CHECKING:

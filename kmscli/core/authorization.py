@@ -25,10 +25,11 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .policy_conditions import Context, conditions_hold, expand, missing_keys, wildcard_match
 from .policy_document import Policy, Position, Statement
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .records import Grant

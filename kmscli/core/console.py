@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .api import call
 from .errors import KmsError, ParamValidationError
@@ -24,6 +24,7 @@ from .keyspecs import CHINA_ONLY, KEY_SPECS, UNGENERATABLE
 from .model import KeyManager, KeyUsage, Origin, Tag
 from .policy_text import jackson
 from .shapes import SHAPES
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

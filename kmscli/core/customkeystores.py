@@ -10,7 +10,7 @@ or FAILED when ConnectCustomKeyStore returns (KMS passes through CONNECTING).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .api import operation
 from .errors import (
@@ -50,6 +50,7 @@ from .key_store_state import (
 )
 from .model import KeyState
 from .records import CustomKeyStore
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

@@ -8,7 +8,7 @@ clear and encrypted the same way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .api import operation
 from .crypto_checks import refuse_recipient, usable_key
@@ -21,6 +21,7 @@ from .errors import (
 )
 from .granttokens import check_grant_tokens
 from .model import Key, KeyUsage
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

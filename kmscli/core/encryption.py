@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .api import operation
 from .crypto_checks import check_algorithm, check_usage, current_material, refuse_recipient, usable_key
@@ -21,6 +21,7 @@ from .granttokens import check_grant_tokens
 from .ids import is_key_id
 from .keyring import resolve_key
 from .model import Key, KeyUsage
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

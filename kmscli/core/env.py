@@ -4,10 +4,12 @@ The core never reads a clock, an environment variable or a randomness source its
 the CLI builds an Env from docs/decisions.md#identity and docs/decisions.md#reproducible, and tests build a fixed one.
 """
 
-# No `from __future__ import annotations` here: typing compiles every string annotation of a
-# NamedTuple field at import, which every command would pay for at start-up.
+from __future__ import annotations
+
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .access import Authority
@@ -29,9 +31,9 @@ class Env(NamedTuple):
     # The response style: "guide" (the Developer Guide's examples) or "service" (today's KMS answers).
     responses: str = "guide"
     # Who is calling and how strictly to judge them (access.py); None evaluates nothing.
-    authority: "Authority | None" = None
+    authority: Authority | None = None
     # PKCS#11 tokens (CloudHSM clusters) and XKS proxies; None where nothing can reach them.
-    key_stores: "KeyStoreBackends | None" = None
+    key_stores: KeyStoreBackends | None = None
     # The operation being run, as the API names it (api.call sets it): the key-state rules, the
     # permission and the wording that apply to the keys it reaches (keyring.resolve_key reads it).
     operation: str | None = None

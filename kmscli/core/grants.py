@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .api import operation
 from .dry_run import dry_run
@@ -25,6 +25,7 @@ from .keyring import live_key, resolve_key
 from .model import Key, KeyUsage
 from .paging import decode_marker, encode_marker, page_limit
 from .records import Grant, GrantConstraints
+from .tuples import NamedTuple
 from .validation import validation_error
 
 if TYPE_CHECKING:

@@ -1,11 +1,11 @@
 """Key IDs, ARNs and the parsing of every identifier form a KeyId parameter accepts."""
 
-# No `from __future__ import annotations` here: typing compiles every string annotation of a
-# NamedTuple field at import, which every command would pay for at start-up.
+from __future__ import annotations
+
 import re
-from typing import NamedTuple
 
 from .errors import InvalidArnException, NotFoundException
+from .tuples import NamedTuple
 
 # Patterns, not compiled objects: re compiles (and caches) one on first use, so a command pays
 # only for the patterns its identifiers need.

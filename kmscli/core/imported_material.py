@@ -10,7 +10,7 @@ the same ID: that is how a re-import is recognised, even after the secret itself
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .api import operation
 from .errors import (
@@ -28,6 +28,7 @@ from .keyspecs import SECRET_BYTES
 from .model import DAY, Key, KeyMaterial, KeyState, Origin
 from .records import ImportToken
 from .transitions import PENDING_DELETION, forgotten
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

@@ -1,8 +1,8 @@
 """CreateKey, DescribeKey, ListKeys, and the KeyMetadata that many operations report."""
 
-# No `from __future__ import annotations` here: typing compiles every string annotation of a
-# NamedTuple field at import, which every command would pay for at start-up.
-from typing import TYPE_CHECKING, NamedTuple
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from .api import operation
 from .env import Env
@@ -17,6 +17,7 @@ from .keyring import as_reported, live_key, resolve_key
 from .keyspecs import ALGORITHM_MEMBER, CHINA_ONLY, KEY_SPECS, UNGENERATABLE
 from .materials import new_material
 from .model import Key, KeyMaterial, KeyState, KeyUsage, MultiRegionKeyType, Origin, Tag
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .records import CustomKeyStore
@@ -212,7 +213,7 @@ def _origin_of(req: CreateKeyRequest, key_spec: str) -> Origin:
     return origin
 
 
-def _custom_key_store_of(repo: Repository, env: Env, req: CreateKeyRequest, key_spec: str) -> "CustomKeyStore":
+def _custom_key_store_of(repo: Repository, env: Env, req: CreateKeyRequest, key_spec: str) -> CustomKeyStore:
     """The connected custom key store the new key goes into; only symmetric, single-Region keys go there."""
     from .customkeystores import find_store, store_for_new_key
 

@@ -3,11 +3,10 @@
 As AWS's key spec reference lists them. The algorithm lists are printed in exactly this order.
 """
 
-# No `from __future__ import annotations` here: typing compiles every string annotation of a
-# NamedTuple field at import, which every command would pay for at start-up.
-from typing import NamedTuple
+from __future__ import annotations
 
 from .model import KeyUsage
+from .tuples import NamedTuple
 
 _RSA_ENCRYPT = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
 _RSA_SIGN = (

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .api import operation
 from .errors import ValidationException
 from .keyring import resolve_key
 from .model import DAY, KeyState
 from .transitions import DEFAULT_PENDING_WINDOW_IN_DAYS
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

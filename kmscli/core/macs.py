@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .api import operation
 from .crypto_checks import check_algorithm, current_material, usable_key
@@ -15,6 +15,7 @@ from .dry_run import dry_run
 from .errors import KMSInvalidMacException
 from .granttokens import check_grant_tokens
 from .model import Key, KeyUsage
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

@@ -5,10 +5,11 @@ These are the core's own types, not the wire format: output.py renders results, 
 store.py persists these. Key material lives only here and in the store.
 """
 
-# No `from __future__ import annotations` here: typing compiles every string annotation of a
-# NamedTuple field at import, which every command would pay for at start-up.
+from __future__ import annotations
+
 from enum import StrEnum
-from typing import NamedTuple
+
+from .tuples import NamedTuple
 
 # Dates are epoch seconds; periods and windows are given in days.
 DAY = 86400

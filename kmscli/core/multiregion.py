@@ -15,7 +15,7 @@ is imported into each member itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .api import operation
 from .env import partition_for
@@ -33,6 +33,7 @@ from .keyring import member_in, other_members, resolve_key
 from .keys import MAX_KEYS_PER_REGION, KeyMetadata, key_metadata
 from .model import Key, KeyState, Origin, Tag
 from .transitions import PENDING_DELETION
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

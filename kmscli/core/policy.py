@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .api import operation
 from .errors import LimitExceededException, MalformedPolicyDocumentException, NotFoundException, ValidationException
 from .keyring import resolve_key
 from .policy_text import jackson
+from .tuples import NamedTuple
 from .validation import too_deep
 
 if TYPE_CHECKING:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
+
+from .tuples import NamedTuple
 
 # A condition: (operator as written, ((context key, values), ...)).
 Condition = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]

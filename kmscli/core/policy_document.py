@@ -15,10 +15,11 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 # The Condition element's grammar lives with its operators; the rest of a document's, here.
 from .policy_conditions import Condition, PolicyGrammarError, check_condition_block, parse_condition_block
+from .tuples import NamedTuple
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 STATEMENT_MEMBERS = (

@@ -8,9 +8,10 @@ store_postgres.py. One contract test suite runs against each, the read/write con
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .model import Alias, Key, Tag
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .records import CustomKeyStore, Grant, ImportToken

@@ -6,7 +6,7 @@ need them: every command imports model.py, and each class defined there costs st
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from .tuples import NamedTuple
 
 
 class GrantConstraints(NamedTuple):

@@ -6,7 +6,7 @@ every earlier ciphertext still decrypts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .api import operation
 from .errors import (
@@ -19,6 +19,7 @@ from .keyring import resolve_key
 from .materials import rotation_material
 from .model import DAY, Key, KeyMaterial, KeyState, Origin
 from .paging import decode_marker, encode_marker, invalid_marker, page_limit
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

@@ -7,7 +7,7 @@ the public key; Decapsulate recovers it with the private key.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .api import operation
 from .crypto_checks import current_material, refuse_recipient, usable_key
@@ -15,6 +15,7 @@ from .dry_run import dry_run
 from .errors import InvalidCiphertextException, ValidationException
 from .granttokens import check_grant_tokens
 from .model import KeyUsage
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

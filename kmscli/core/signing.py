@@ -8,7 +8,7 @@ already and is never hashed again; EXTERNAL_MU is ML-DSA's message representativ
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .api import operation
 from .crypto_checks import check_algorithm, current_material, usable_key
@@ -18,6 +18,7 @@ from .granttokens import check_grant_tokens
 from .keyring import resolve_key
 from .keyspecs import ALGORITHM_MEMBER, KEY_SPECS
 from .model import Key, KeyUsage
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env

@@ -9,10 +9,10 @@ cannot vouch for is read whole, through the keyring, as any operation reads it.
 Imported on demand (only listings need it), so no command pays for defining it at start-up.
 """
 
-# No `from __future__ import annotations`: see model.py (NamedTuple fields).
-from typing import NamedTuple
+from __future__ import annotations
 
 from .model import Key
+from .tuples import NamedTuple
 
 
 class KeySummary(NamedTuple):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from .api import operation
 from .env import Env
@@ -11,6 +10,7 @@ from .errors import TagException
 from .keyring import resolve_key
 from .model import Tag
 from .ports import Repository
+from .tuples import NamedTuple
 
 MAX_TAGS_PER_KEY = 50
 

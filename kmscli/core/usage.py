@@ -9,10 +9,11 @@ https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .api import operation
 from .keyring import resolve_key
+from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env
