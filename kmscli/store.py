@@ -28,13 +28,31 @@ if TYPE_CHECKING:
     from kmscli.core.summaries import KeySummary
     from kmscli.rootkey import RootKey
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "kmscli.sqlite3"
 BUSY_TIMEOUT_S = 60.0
 
-_SCHEMA = """
+# The members of a key that listings read (core/summaries.py: KeySummary's, in its order), kept in
+# columns of their own beside the key's document, so that listing a thousand keys never reads or
+# decodes a policy or key material: (column, SQLite type). Added by schema 3.
+SUMMARY_COLUMNS = (
+    ("key_state", "TEXT"),
+    ("key_spec", "TEXT"),
+    ("key_usage", "TEXT"),
+    ("description", "TEXT"),
+    ("deletion_date", "REAL"),
+    ("key_manager", "TEXT"),
+    ("origin", "TEXT"),
+    ("multi_region", "INTEGER"),
+    ("rotation_enabled", "INTEGER"),
+    ("next_rotation_date", "REAL"),
+)
+_SUMMARY_NAMES = ", ".join(name for name, _ in SUMMARY_COLUMNS)
+
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS keys (
     account TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL, doc TEXT NOT NULL,
+    {", ".join(f"{name} {kind}" for name, kind in SUMMARY_COLUMNS)},
     PRIMARY KEY (account, region, key_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS aliases (
@@ -296,13 +314,15 @@ class Store:
             raise
 
     def _upgrade(self, conn: sqlite3.Connection) -> None:
-        """Bring a state of an older schema up to this one: the schema only adds tables and indexes."""
+        """Bring a state of an older schema up to this one: tables and indexes are added, and (schema 3)
+        the keys' summary columns, filled from each key's document."""
         conn.execute("BEGIN IMMEDIATE")
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                _add_summary_columns(conn)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -336,6 +356,40 @@ class Store:
             raise _state_error(e, self.path) from None
         finally:
             conn.close()
+
+
+def _add_summary_columns(conn: sqlite3.Connection) -> None:
+    """Add the summary columns a state of schema 1 or 2 lacks, and fill them from every key's document."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(keys)")}
+    missing = [(name, kind) for name, kind in SUMMARY_COLUMNS if name not in present]
+    if not missing:
+        return
+    for name, kind in missing:
+        conn.execute(f"ALTER TABLE keys ADD COLUMN {name} {kind}")
+    from kmscli.core.summaries import MEMBERS, from_members
+
+    # With several paths, json_extract copies each value's text as written: a date is read back by
+    # Python as the very float the document holds (one path would make SQLite parse it itself).
+    paths = ", ".join(f"'$.{name}'" for name in MEMBERS)
+    rows = conn.execute(f"SELECT account, region, key_id, json_extract(doc, {paths}) FROM keys").fetchall()
+    conn.executemany(
+        _SET_SUMMARY,
+        [
+            (*_summary_values(from_members(key_id, json.loads(members))), account, region, key_id)
+            for account, region, key_id, members in rows
+        ],
+    )
+
+
+_SET_SUMMARY = (
+    f"UPDATE keys SET {', '.join(f'{name} = ?' for name, _ in SUMMARY_COLUMNS)} "
+    "WHERE account = ? AND region = ? AND key_id = ?"
+)
+
+
+def _summary_values(key: Any) -> tuple[Any, ...]:
+    """A Key's (or KeySummary's) summary columns, enumerations as their values."""
+    return tuple(getattr(value, "value", value) for value in (getattr(key, name) for name, _ in SUMMARY_COLUMNS))
 
 
 # The root key a state's material is sealed under is recorded as a counter named after its ID.
@@ -530,6 +584,19 @@ _UPSERT = {
 }
 
 
+_UPDATE_KEY = (
+    f"UPDATE keys SET doc = ?, {', '.join(f'{name} = ?' for name, _ in SUMMARY_COLUMNS)} "
+    "WHERE account = ? AND region = ? AND key_id = ?"
+)
+_INSERT_KEY = (
+    f"INSERT INTO keys (account, region, key_id, doc, {_SUMMARY_NAMES}) "
+    f"VALUES ({', '.join('?' * (4 + len(SUMMARY_COLUMNS)))})"
+)
+_LIST_SUMMARIES = (
+    f"SELECT key_id, {_SUMMARY_NAMES} FROM keys WHERE account = ? AND region = ? AND key_id > ? ORDER BY key_id LIMIT ?"
+)
+
+
 class SqliteRepository:
     """The Repository protocol inside one open transaction, scoped to (account, region).
 
@@ -583,13 +650,10 @@ class SqliteRepository:
 
     def put_key(self, key: Key) -> None:
         doc = _key_to_doc(*self._scope, key, self._root_key)
-        updated = self._write(
-            "UPDATE keys SET doc = ? WHERE account = ? AND region = ? AND key_id = ?", (doc, *self._scope, key.key_id)
-        )
+        summary = _summary_values(key)
+        updated = self._write(_UPDATE_KEY, (doc, *summary, *self._scope, key.key_id))
         if updated.rowcount == 0:
-            self._write(
-                "INSERT INTO keys (account, region, key_id, doc) VALUES (?, ?, ?, ?)", (*self._scope, key.key_id, doc)
-            )
+            self._write(_INSERT_KEY, (*self._scope, key.key_id, doc, *summary))
             self._count_keys(+1)
             if key.custom_key_store_id is not None:
                 # A key never changes store: indexed once, when it is created.
@@ -638,23 +702,14 @@ class SqliteRepository:
         return [r[0] for r in rows]
 
     def list_key_summaries(self, after: str | None, limit: int) -> list[KeySummary]:
-        from kmscli.core.summaries import MEMBERS, from_members
+        from kmscli.core.summaries import KeySummary
 
-        rows = self._conn.execute(self._key_summaries_sql(MEMBERS), (*self._scope, after or "", limit))
-        return [from_members(key_id, json.loads(members)) for key_id, members in rows]
-
-    @staticmethod
-    def _key_summaries_sql(members: tuple[str, ...]) -> str:
-        """Only the summary's members of each key's document, picked by the database as one JSON array.
-
-        The policy and the key material never leave it. With several paths, json_extract copies
-        each value's text as written, so a date reads back as the same float as from the whole key.
-        """
-        paths = ", ".join(f"'$.{name}'" for name in members)
-        return (
-            f"SELECT key_id, json_extract(doc, {paths}) FROM keys "
-            "WHERE account = ? AND region = ? AND key_id > ? ORDER BY key_id LIMIT ?"
-        )
+        rows = self._conn.execute(_LIST_SUMMARIES, (*self._scope, after or "", limit))
+        # SQLite keeps booleans as integers.
+        return [
+            KeySummary(key_id, state, spec, usage, text, deletion, manager, origin, bool(multi), bool(rotates), due)
+            for key_id, state, spec, usage, text, deletion, manager, origin, multi, rotates, due in rows
+        ]
 
     def get_alias(self, alias_name: str) -> Alias | None:
         row = self._conn.execute(

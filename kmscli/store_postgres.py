@@ -2,8 +2,7 @@
 
 Selected by KMSCLI_DATABASE_URL (or `kmscli serve --database-url`); nothing imports this module, nor
 psycopg, otherwise. The repository is store.py's own class (its SQL is what both engines share) over
-a connection that speaks psycopg's placeholders, so the two stores cannot drift apart; the one
-statement of its own picks members out of a key's JSON document, which each engine spells its way.
+a connection that speaks psycopg's placeholders, so the two stores cannot drift apart.
 
 Transactions. Each command or request is one transaction. A write runs SERIALIZABLE: PostgreSQL
 then guarantees the outcome of some one-at-a-time order, and answers a transaction that would break
@@ -32,7 +31,7 @@ from psycopg import errors
 from kmscli.rootkey import RootKey
 from kmscli.store import RetryTransaction, SqliteRepository, StateError, check_root_key
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Held by `kmscli state migrate` for its transaction, so that two migrations never interleave.
 _MIGRATION_LOCK = 0x6B6D73636C69  # "kmscli"
 CONNECT_TIMEOUT_S = 10
@@ -96,6 +95,22 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             PRIMARY KEY (account, region, store_id, key_id))""",
         "CREATE INDEX custom_key_store_keys_by_key ON custom_key_store_keys (account, region, key_id)",
     ),
+    # The keys' summary columns (store.SUMMARY_COLUMNS), filled from each key's document: `->>`
+    # gives a number's text as written, which float8 reads as Python reads it.
+    3: (
+        "ALTER TABLE keys ADD COLUMN key_state TEXT, ADD COLUMN key_spec TEXT, ADD COLUMN key_usage TEXT, "
+        "ADD COLUMN description TEXT, ADD COLUMN deletion_date DOUBLE PRECISION, ADD COLUMN key_manager TEXT, "
+        "ADD COLUMN origin TEXT, ADD COLUMN multi_region BOOLEAN, ADD COLUMN rotation_enabled BOOLEAN, "
+        "ADD COLUMN next_rotation_date DOUBLE PRECISION",
+        "UPDATE keys SET key_state = d ->> 'key_state', key_spec = d ->> 'key_spec', key_usage = d ->> 'key_usage', "
+        "description = d ->> 'description', deletion_date = (d ->> 'deletion_date')::double precision, "
+        "key_manager = coalesce(d ->> 'key_manager', 'CUSTOMER'), origin = d ->> 'origin', "
+        "multi_region = coalesce((d ->> 'multi_region')::boolean, false), "
+        "rotation_enabled = coalesce((d ->> 'rotation_enabled')::boolean, false), "
+        "next_rotation_date = (d ->> 'next_rotation_date')::double precision "
+        "FROM (SELECT account AS a, region AS r, key_id AS k, doc::json AS d FROM keys) AS docs "
+        "WHERE account = a AND region = r AND key_id = k",
+    ),
 }
 assert max(MIGRATIONS) == SCHEMA_VERSION
 
@@ -124,20 +139,6 @@ class _Connection:
         if text is None:
             text = _TRANSLATED.setdefault(sql, sql.replace("?", "%s"))
         return self._conn.execute(text, args)
-
-
-class PostgresRepository(SqliteRepository):
-    """store.py's repository, with PostgreSQL's JSON functions where SQLite's would not parse."""
-
-    @staticmethod
-    def _key_summaries_sql(members: tuple[str, ...]) -> str:
-        # The document is cast once per row; `->` on json keeps each value's text as written.
-        picks = ", ".join(f"d -> '{name}'" for name in members)
-        return (
-            f"SELECT key_id, json_build_array({picks})::text FROM "
-            "(SELECT key_id, doc::json AS d FROM keys WHERE account = ? AND region = ? AND key_id > ? "
-            "ORDER BY key_id LIMIT ?) AS k ORDER BY key_id"
-        )
 
 
 class PostgresStore:
@@ -248,7 +249,7 @@ class PostgresStore:
         return before, SCHEMA_VERSION
 
     @contextmanager
-    def transaction(self, *, write: bool, account_id: str, region: str) -> Iterator[PostgresRepository]:
+    def transaction(self, *, write: bool, account_id: str, region: str) -> Iterator[SqliteRepository]:
         """One transaction: committed when the block ends normally, rolled back on any exception.
 
         A serialization failure or deadlock becomes RetryTransaction; any other database failure a
@@ -271,7 +272,7 @@ class PostgresStore:
                     check_root_key(conn, self.root_key, write=False)
                     self._root_key_checked = True
                 try:
-                    yield PostgresRepository(conn, account_id, region, writable=write, root_key=self.root_key)
+                    yield SqliteRepository(conn, account_id, region, writable=write, root_key=self.root_key)
                 except BaseException:
                     _rollback(raw)
                     raise

@@ -144,5 +144,5 @@ def test_32_processes_creating_the_state_at_once(environ, tmp_path, sql):
     stored = sql(database, "SELECT key_id, json_extract(doc, '$.description') FROM keys ORDER BY key_id")
     assert stored == created
     assert sql(database, "SELECT value FROM counters WHERE name = ?", f"keys/{ACCOUNT}/{REGION}") == [(PROCESSES,)]
-    assert sql(database, "PRAGMA user_version") == [(2,)]
+    assert sql(database, "PRAGMA user_version") == [(3,)]
     assert sql(database, "PRAGMA journal_mode") == [("wal",)]

@@ -114,9 +114,9 @@ def test_a_damaged_database_is_named_and_left_alone(kmscli, database, args, dama
 @pytest.mark.parametrize("args", COMMANDS)
 def test_a_newer_schema_is_refused(kmscli, database, populated, rows, args):
     with contextlib.closing(sqlite3.connect(database)) as conn:
-        conn.execute("PRAGMA user_version = 3")
+        conn.execute("PRAGMA user_version = 4")
     before, content = files(database.parent), rows(database)
-    refused(kmscli(*args), f"the state was written by a newer kmscli (schema 3, this one knows 2) ({database})")
+    refused(kmscli(*args), f"the state was written by a newer kmscli (schema 4, this one knows 3) ({database})")
     assert files(database.parent) == before
     assert rows(database) == content
 

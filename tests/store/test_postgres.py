@@ -90,6 +90,51 @@ def test_every_command_waits_for_an_explicit_migration(environ: dict[str, str], 
     assert table(database_url, "SELECT version FROM kmscli_schema") == [(PG_SCHEMA,)]
 
 
+def test_migrating_from_schema_2_fills_the_keys_summary_columns_from_their_documents(
+    environ: dict[str, str], database_url: str, root_key: Path
+) -> None:
+    """Schema 3 keeps the members listings show in columns; `state migrate` fills them from each key's
+    document, exactly (dates as the same floats), members a document lacks as their defaults."""
+    from kmscli import rootkey
+    from kmscli.core.summaries import summary_of
+    from kmscli.store_postgres import PostgresStore
+
+    from .test_repository_contract import FULL_KEY, KEY_IDS, make_key
+
+    keys = [
+        FULL_KEY,
+        make_key(KEY_IDS[0], multi_region=True, rotation_enabled=True, deletion_date=1.5),
+        make_key(KEY_IDS[1], deletion_date=0.1 + 0.2 + 1503515155, next_rotation_date=1534446355.4750001),
+    ]
+    assert kmscli(environ, "state", "migrate").exit_code == 0
+    store = PostgresStore(database_url, rootkey.load(str(root_key)))
+    with store.transaction(write=True, account_id=FULL_KEY.account_id, region=FULL_KEY.region) as repo:
+        for k in keys:
+            repo.put_key(k)
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "ALTER TABLE keys DROP COLUMN key_state, DROP COLUMN key_spec, DROP COLUMN key_usage, "
+            "DROP COLUMN description, DROP COLUMN deletion_date, DROP COLUMN key_manager, DROP COLUMN origin, "
+            "DROP COLUMN multi_region, DROP COLUMN rotation_enabled, DROP COLUMN next_rotation_date"
+        )
+        conn.execute(
+            "UPDATE keys SET doc = ((doc::jsonb) - 'multi_region' - 'rotation_enabled' - 'next_rotation_date' "
+            "- 'deletion_date')::text WHERE key_id = %s",
+            (KEY_IDS[0],),
+        )
+        conn.execute("UPDATE kmscli_schema SET version = 2")
+    migrated = kmscli(environ, "state", "migrate")
+    assert (migrated.exit_code, migrated.stdout) == (
+        0,
+        f"kmscli state migrate: {database_url}: schema 2 -> {PG_SCHEMA}\n",
+    )
+    with store.transaction(write=False, account_id=FULL_KEY.account_id, region=FULL_KEY.region) as repo:
+        stored = [repo.get_key(k.key_id) for k in sorted(keys, key=lambda k: k.key_id)]
+        assert stored[0] == make_key(KEY_IDS[0])
+        assert repo.list_key_summaries(None, 10) == [summary_of(k) for k in stored]
+    store.close()
+
+
 def test_a_database_migrated_by_a_newer_kmscli_is_refused(environ: dict[str, str], database_url: str) -> None:
     assert kmscli(environ, "state", "migrate").exit_code == 0
     with psycopg.connect(database_url) as conn:

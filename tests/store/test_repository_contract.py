@@ -463,15 +463,15 @@ def test_state_directory_and_files_are_private_even_with_umask_0(tmp_path: Path)
     assert modes == {DB_NAME: 0o600, f"{DB_NAME}-wal": 0o600, f"{DB_NAME}-shm": 0o600}
 
 
-def test_database_is_wal_with_schema_version_2(tmp_path: Path) -> None:
+def test_database_is_wal_with_schema_version_3(tmp_path: Path) -> None:
     write_one_key(Store(tmp_path), make_key(KEY_IDS[0]))
     conn = sqlite3.connect(tmp_path / DB_NAME)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (3,)
     finally:
         conn.close()
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
 
 
 def test_a_schema_1_state_is_upgraded_in_place(tmp_path: Path) -> None:
@@ -487,32 +487,52 @@ def test_a_schema_1_state_is_upgraded_in_place(tmp_path: Path) -> None:
         assert repo.list_custom_key_stores() == []
     conn = sqlite3.connect(tmp_path / DB_NAME)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     finally:
         conn.close()
 
 
-def test_a_key_written_before_some_members_existed_is_summarized_with_their_defaults(tmp_path: Path) -> None:
+def test_a_schema_2_state_gains_the_summary_columns_filled_from_each_keys_document(tmp_path: Path) -> None:
+    """Schema 3 keeps the members listings show in columns; a schema 2 state gets them from its documents,
+    exactly (dates as the same floats), and members a document lacks (written before they existed) as
+    their defaults."""
     store = Store(tmp_path)
-    write_one_key(store, make_key(KEY_IDS[0], multi_region=True, rotation_enabled=True, deletion_date=1.5))
+    keys = [
+        FULL_KEY,
+        make_key(KEY_IDS[0], multi_region=True, rotation_enabled=True, deletion_date=1.5),
+        make_key(KEY_IDS[1], deletion_date=0.1 + 0.2 + 1503515155, next_rotation_date=1534446355.4750001),
+    ]
+    with store.transaction(write=True, account_id=ACCOUNT, region=REGION) as repo:
+        for k in keys:
+            repo.put_key(k)
     conn = sqlite3.connect(tmp_path / DB_NAME)
+    for name in ("key_state", "key_spec", "key_usage", "description", "deletion_date", "key_manager", "origin",
+                 "multi_region", "rotation_enabled", "next_rotation_date"):  # fmt: skip
+        conn.execute(f"ALTER TABLE keys DROP COLUMN {name}")
     conn.execute(
         "UPDATE keys SET doc = json_remove(doc, '$.multi_region', '$.rotation_enabled', '$.next_rotation_date', "
-        "'$.deletion_date')"
+        "'$.deletion_date') WHERE key_id = ?",
+        (KEY_IDS[0],),
     )
+    conn.execute("PRAGMA user_version = 2")
     conn.commit()
     conn.close()
     with store.transaction(write=False, account_id=ACCOUNT, region=REGION) as repo:
-        key = repo.get_key(KEY_IDS[0])
-        assert key == make_key(KEY_IDS[0])
-        assert repo.list_key_summaries(None, 10) == [summary_of(key)]
+        stored = [repo.get_key(k.key_id) for k in sorted(keys, key=lambda k: k.key_id)]
+        assert stored[0] == make_key(KEY_IDS[0])
+        assert repo.list_key_summaries(None, 10) == [summary_of(k) for k in stored]
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone() == (3,)
+    finally:
+        conn.close()
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     store = Store(tmp_path)
     write_one_key(store, make_key(KEY_IDS[0]))
     conn = sqlite3.connect(tmp_path / DB_NAME)
-    conn.execute("PRAGMA user_version = 3")
+    conn.execute("PRAGMA user_version = 4")
     conn.close()
     for write in (False, True):
         with (
@@ -521,7 +541,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         ):
             pytest.fail("a newer schema must be refused before the transaction starts")
         assert str(caught.value) == (
-            f"the state was written by a newer kmscli (schema 3, this one knows 2) ({tmp_path / DB_NAME})"
+            f"the state was written by a newer kmscli (schema 4, this one knows 3) ({tmp_path / DB_NAME})"
         )
 
 
