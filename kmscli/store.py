@@ -592,6 +592,7 @@ _INSERT_KEY = (
     f"INSERT INTO keys (account, region, key_id, doc, {_SUMMARY_NAMES}) "
     f"VALUES ({', '.join('?' * (4 + len(SUMMARY_COLUMNS)))})"
 )
+_GET_SUMMARY = f"SELECT {_SUMMARY_NAMES} FROM keys WHERE account = ? AND region = ? AND key_id = ?"
 _LIST_SUMMARIES = (
     f"SELECT key_id, {_SUMMARY_NAMES} FROM keys WHERE account = ? AND region = ? AND key_id > ? ORDER BY key_id LIMIT ?"
 )
@@ -710,6 +711,15 @@ class SqliteRepository:
             KeySummary(key_id, state, spec, usage, text, deletion, manager, origin, bool(multi), bool(rotates), due)
             for key_id, state, spec, usage, text, deletion, manager, origin, multi, rotates, due in rows
         ]
+
+    def get_key_summary(self, key_id: str) -> KeySummary | None:
+        from kmscli.core.summaries import KeySummary
+
+        row = self._conn.execute(_GET_SUMMARY, (*self._scope, key_id)).fetchone()
+        if row is None:
+            return None
+        *members, multi, rotates, due = row
+        return KeySummary(key_id, *members, bool(multi), bool(rotates), due)
 
     def get_alias(self, alias_name: str) -> Alias | None:
         row = self._conn.execute(

@@ -183,7 +183,9 @@ class OperationCommand(click.Command):
             parsed, _ = argv.parse(args, (*self.specs, *argv.GLOBAL_OPTIONS))
         except argv.UsageError as e:
             if ctx.resilient_parsing:
-                return []
+                # Completing an option's value: the words before it still say what was given
+                # (the key an algorithm option offers the algorithms of).
+                return self.parse_args(ctx, args[:-1]) if args and args[-1].startswith("--") else []
             raise UsageError(str(e)) from None
         ctx.meta["kmscli.parsed"] = parsed
         if ctx.resilient_parsing:

@@ -1,4 +1,4 @@
-"""Shell completion of values that live in the state: key IDs and alias names.
+"""Shell completion of values that live in the state: key IDs, alias names, a key's algorithms.
 
 Click completes command names, option names and enum values from the option table by itself;
 this module adds the values only the state directory knows. A completion runs on every press of
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kmscli import config
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .argv import OptionSpec
 
 Completer = Callable[["click.Context", "click.Parameter", str], list["CompletionItem"]]
+Read = TypeVar("Read")
 
 # Operations whose KeyId parameters also take an alias name or alias ARN; every
 # other operation takes only a key ID or key ARN, so offering aliases there would offer errors.
@@ -54,11 +55,21 @@ ALIAS_OPERATIONS = frozenset(
 
 _PAGE = 1000
 
+# Algorithm options whose values depend on the key: the key usage each belongs to.
+_ALGORITHM_USAGES = {
+    "SigningAlgorithmSpec": "SIGN_VERIFY",
+    "EncryptionAlgorithmSpec": "ENCRYPT_DECRYPT",
+    "MacAlgorithmSpec": "GENERATE_VERIFY_MAC",
+    "KeyAgreementAlgorithmSpec": "KEY_AGREEMENT",
+}
+
 
 def for_option(spec: OptionSpec) -> Completer | None:
     """The completer of an option: by the model shape of its member, or by the global option it is."""
     if spec.shape == "KeyIdType":
         return complete_key_id
+    if spec.shape in _ALGORITHM_USAGES:
+        return _algorithm_completer(spec.shape, spec.dest)
     if spec.shape == "AliasNameType":
         return complete_alias_name
     if spec.dest == "region":
@@ -132,12 +143,58 @@ def complete_key_id(ctx: click.Context, param: click.Parameter, incomplete: str)
             items += _aliases(repo, incomplete)
         return items
 
-    return _from_state(ctx, read)
+    return _from_state(ctx, read, [])
 
 
 def complete_alias_name(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """Alias names in the current account and Region."""
-    return _from_state(ctx, lambda repo: _aliases(repo, incomplete))
+    return _from_state(ctx, lambda repo: _aliases(repo, incomplete), [])
+
+
+def _algorithm_completer(shape: str, member: str) -> Completer:
+    """An algorithm option's values: those of the key named earlier on the command line, if any.
+
+    ReEncrypt names two keys, and each of its algorithm options goes with its own. With no key
+    named (or one the state cannot tell about), every value of the enumeration is offered.
+    """
+    usage = _ALGORITHM_USAGES[shape]
+    named_by = next((f"{s}KeyId" for s in ("Source", "Destination") if member.startswith(s)), "KeyId")
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        from kmscli.core import SHAPES
+
+        # The command's words as kmscli parsed them (OperationCommand.parse_args), by API member.
+        parsed = ctx.meta.get("kmscli.parsed")
+        named = parsed.values.get(named_by) if parsed is not None else None
+        offered = _from_state(ctx, lambda repo: _algorithms_of(repo, named, usage), None) if named else None
+        if offered is None:
+            offered = tuple(SHAPES[shape]["enum"])
+        return [CompletionItem(a) for a in offered if a.startswith(incomplete)]
+
+    return complete
+
+
+def _algorithms_of(repo: SqliteRepository, named: str, usage: str) -> tuple[str, ...] | None:
+    """The key's algorithms for `usage` (none if the key has another usage); None if there is no such key."""
+    from kmscli.core.env import partition_for
+    from kmscli.core.ids import parse_key_ref
+    from kmscli.core.keyspecs import KEY_SPECS
+
+    ref = parse_key_ref(
+        named, account_id=repo.account_id, region=repo.region, partition=partition_for(repo.region), allow_alias=True
+    )
+    key_id = ref.key_id
+    if ref.alias_name is not None:
+        alias = repo.get_alias(ref.alias_name)
+        key_id = None if alias is None else alias.target_key_id
+    summary = None if key_id is None else repo.get_key_summary(key_id)
+    if summary is None or summary.key_spec not in KEY_SPECS:
+        return None
+    if summary.key_usage != usage:
+        return ()
+    return next(algorithms for u, algorithms in KEY_SPECS[summary.key_spec].usages.items() if u == usage)
 
 
 def _key_ids(repo: SqliteRepository) -> list[str]:
@@ -164,8 +221,8 @@ def _aliases(repo: SqliteRepository, incomplete: str) -> list[CompletionItem]:
         after = page[-1].alias_name
 
 
-def _from_state(ctx: click.Context, read: Callable[[SqliteRepository], list[CompletionItem]]) -> list[CompletionItem]:
-    """Run `read` on a read-only view of the state; any problem at all means no suggestions."""
+def _from_state(ctx: click.Context, read: Callable[[SqliteRepository], Read], nothing: Read) -> Read:
+    """Run `read` on a read-only view of the state; any problem at all means `nothing` (no suggestions)."""
     import sqlite3
 
     from kmscli.store import DB_NAME, SqliteRepository
@@ -177,7 +234,7 @@ def _from_state(ctx: click.Context, read: Callable[[SqliteRepository], list[Comp
 
         path = Path(config.state_dir(given.get("state_dir"), os.environ)) / DB_NAME
         if not path.is_file():
-            return []
+            return nothing
         account = config.account_id(os.environ)
         region = config.region(given.get("region"), given.get("profile"), os.environ)
         # With no WAL file present the committed state is all in the main file, and `immutable`
@@ -191,4 +248,4 @@ def _from_state(ctx: click.Context, read: Callable[[SqliteRepository], list[Comp
         finally:
             conn.close()
     except Exception:  # a completion never fails loudly: it offers nothing
-        return []
+        return nothing

@@ -77,6 +77,12 @@ class InMemoryRepository:
         start = bisect.bisect_right(ids, after) if after is not None else 0
         return ids[start : start + limit]
 
+    def get_key_summary(self, key_id: str) -> KeySummary | None:
+        from .summaries import summary_of
+
+        key = self._r.keys.get(key_id)
+        return None if key is None else summary_of(key)
+
     def list_key_summaries(self, after: str | None, limit: int) -> list[KeySummary]:
         from .summaries import summary_of
 

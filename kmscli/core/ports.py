@@ -60,6 +60,10 @@ class Repository(Protocol):
         """Key IDs in ascending order, strictly after `after`."""
         ...
 
+    def get_key_summary(self, key_id: str) -> KeySummary | None:
+        """The key's summary as written (core/summaries.py): only those members are read."""
+        ...
+
     def list_key_summaries(self, after: str | None, limit: int) -> list[KeySummary]:
         """As list_keys, each key's summary as written (core/summaries.py): only those members are read."""
         ...

@@ -245,6 +245,66 @@ def test_keys_of_another_region_are_not_offered(complete, two_keys):
     assert complete("--region", "ap-south-1", "describe-key", "--key-id") == []
 
 
+@pytest.fixture
+def algorithm_keys(invoke) -> dict[str, str]:
+    made = {}
+    for name, args in {
+        "rsa-sign": ("--key-spec", "RSA_2048", "--key-usage", "SIGN_VERIFY"),
+        "rsa-encrypt": ("--key-spec", "RSA_2048", "--key-usage", "ENCRYPT_DECRYPT"),
+        "ecc": ("--key-spec", "ECC_NIST_P384", "--key-usage", "SIGN_VERIFY"),
+        "symmetric": (),
+        "hmac": ("--key-spec", "HMAC_384", "--key-usage", "GENERATE_VERIFY_MAC"),
+    }.items():
+        created = invoke("create-key", *args, "--query", "KeyMetadata.KeyId", "--output", "text")
+        assert (created.exit_code, created.stderr) == (0, "")
+        made[name] = created.stdout.strip()
+    done = invoke("create-alias", "--alias-name", "alias/ecc", "--target-key-id", made["ecc"])
+    assert (done.exit_code, done.stderr) == (0, "")
+    return made
+
+
+def test_algorithm_options_offer_the_algorithms_of_the_key_named_before(complete, algorithm_keys, invoke):
+    keys = algorithm_keys
+    # What describe-key reports the key can do, in its order.
+    described = invoke(
+        "describe-key", "--key-id", keys["rsa-sign"], "--query", "KeyMetadata.SigningAlgorithms", "--output", "json"
+    )
+    assert (described.exit_code, described.stderr) == (0, "")
+    rsa_signing = json.loads(described.stdout)
+    assert len(rsa_signing) == 6
+    assert complete("sign", "--key-id", keys["rsa-sign"], "--signing-algorithm") == rsa_signing
+    assert complete("sign", "--key-id", keys["rsa-sign"], "--signing-algorithm", incomplete="RSASSA_PSS") == [
+        "RSASSA_PSS_SHA_256",
+        "RSASSA_PSS_SHA_384",
+        "RSASSA_PSS_SHA_512",
+    ]
+    # By alias name or alias ARN, and after other options.
+    assert complete("verify", "--key-id", "alias/ecc", "--signing-algorithm") == ["ECDSA_SHA_384"]
+    arn = "arn:aws:kms:us-west-2:111122223333:alias/ecc"
+    assert complete("sign", "--message", "m", "--key-id", arn, "--signing-algorithm") == ["ECDSA_SHA_384"]
+    assert complete("encrypt", "--key-id", keys["rsa-encrypt"], "--encryption-algorithm") == [
+        "RSAES_OAEP_SHA_1",
+        "RSAES_OAEP_SHA_256",
+    ]
+    assert complete("encrypt", "--key-id", keys["symmetric"], "--encryption-algorithm") == ["SYMMETRIC_DEFAULT"]
+    assert complete("generate-mac", "--key-id", keys["hmac"], "--mac-algorithm") == ["HMAC_SHA_384"]
+    # ReEncrypt's two algorithm options each go with their own key.
+    words = ["re-encrypt", "--source-key-id", keys["rsa-encrypt"], "--destination-key-id", keys["symmetric"]]
+    assert complete(*words, "--source-encryption-algorithm") == ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
+    assert complete(*words, "--destination-encryption-algorithm") == ["SYMMETRIC_DEFAULT"]
+    # A key that cannot sign offers no signing algorithm.
+    assert complete("sign", "--key-id", keys["symmetric"], "--signing-algorithm") == []
+
+
+def test_algorithm_options_offer_every_value_without_a_key_they_can_read(complete, algorithm_keys):
+    from kmscli.core import SHAPES
+
+    every = list(SHAPES["SigningAlgorithmSpec"]["enum"])
+    assert len(every) == 13
+    for key_words in ([], ["--key-id", "alias/missing"], ["--key-id", "not a key"]):
+        assert complete("sign", *key_words, "--signing-algorithm") == every
+
+
 def test_a_corrupt_state_offers_nothing(complete, state_dir):
     state_dir.mkdir()
     (state_dir / "kmscli.sqlite3").write_bytes(b"not a database" * 100)

@@ -233,7 +233,7 @@ def test_list_keys_pages_through_many_keys(session: Session) -> None:
     assert seen == sorted(ids)
 
 
-def test_list_key_summaries_read_the_listed_members_as_written(session: Session) -> None:
+def test_key_summaries_read_the_listed_members_as_written(session: Session) -> None:
     """Each key's summary, as its whole key would give it: texts with escapes and non-ASCII, exact floats."""
     keys = [
         FULL_KEY._replace(key_manager=KeyManager.CUSTOMER),
@@ -263,6 +263,11 @@ def test_list_key_summaries_read_the_listed_members_as_written(session: Session)
         assert repo.list_key_summaries(expected[0].key_id, 1) == expected[1:2]
         assert repo.list_key_summaries(expected[-1].key_id, 100) == []
         assert repo.in_region("eu-west-1").list_key_summaries(None, 100) == []
+        assert [repo.get_key_summary(s.key_id) for s in expected] == expected
+        assert (repo.get_key_summary(KEY_IDS[2]), repo.in_region("eu-west-1").get_key_summary(KEY_IDS[0])) == (
+            None,
+            None,
+        )
 
 
 # ---------------------------------------------------------------- aliases
