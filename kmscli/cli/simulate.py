@@ -100,6 +100,7 @@ class SimulateCommand(click.Command):
 
     def invoke(self, ctx: click.Context) -> None:
         from kmscli import core, output
+        from kmscli.core.ports import Access
         from kmscli.session import Session
         from kmscli.store import StateError
 
@@ -113,7 +114,9 @@ class SimulateCommand(click.Command):
             values = parsed.values
             context = _context(values.get("ContextEntries", []))
             document = rt.transact(
-                lambda repo, env: _simulate(repo, env, rt, options, values, context), writes=False, options=options
+                lambda repo, env: _simulate(repo, env, rt, options, values, context),
+                access=Access.MAY_WRITE,
+                options=options,
             )
             text = output.render(
                 document,
@@ -124,9 +127,7 @@ class SimulateCommand(click.Command):
             )
             click.echo(text, nl=False, color=True)
         except core.KmsError as e:
-            raise AwsError(
-                f"An error occurred ({e.code}) when calling the SimulatePrincipalPolicy operation: {e.message}"
-            ) from None
+            raise AwsError(output.error_line("SimulatePrincipalPolicy", e)) from None
         except (params.ParamError, config.ConfigError) as e:
             raise AwsError(str(e)) from None
         except StateError as e:
