@@ -266,7 +266,7 @@ def executor(session: Session, profile: str | None = None) -> Executor:
         try:
             return session.transact(
                 lambda repo, env: finish(core.call(operation, params, repo, env)),
-                writes=core.get_operation(operation).writes,
+                access=core.get_operation(operation).access,
                 options={"region": region, "profile": profile, **extra},
             )
         except ConfigError as e:

@@ -14,12 +14,16 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from kmscli import config, core
-from kmscli.store import RetryTransaction, StateError, Store, UpgradeNeeded
+from kmscli.core.ports import Access, UpgradeNeeded
+from kmscli.store import RetryTransaction, StateError, Store
+
+if TYPE_CHECKING:
+    from kmscli.core.ports import AccessKind
 
 T = TypeVar("T")
 
@@ -47,14 +51,15 @@ class Session:
         """Run one core operation in one store transaction; its result."""
         op = core.get_operation(operation)
         return self.transact(
-            lambda repo, env: core.call(operation, api_params, repo, env), writes=op.writes, options=options
+            lambda repo, env: core.call(operation, api_params, repo, env), access=op.access, options=options
         )
 
-    def transact(self, body: Callable[[Any, core.Env], T], *, writes: bool, options: Mapping[str, Any]) -> T:
-        """Call body(repo, env) inside one store transaction (a write transaction if `writes`).
+    def transact(self, body: Callable[[Any, core.Env], T], *, access: AccessKind, options: Mapping[str, Any]) -> T:
+        """Call body(repo, env) inside one store transaction opened for `access` (core/ports.py).
 
-        A read transaction whose body turns out to need a write (something the clock made due)
-        is rolled back and run again as a write transaction.
+        WRITES gets a write transaction. MAY_WRITE gets a read transaction, and a body that turns
+        out to need a write (something the clock made due) is rolled back and run again as a write
+        transaction. READS gets a read transaction whose every write is refused (WriteRefused).
         """
         store = self.store or open_store(options.get("state_dir") or self.state_dir, None, self.environ)
         debug = _debug(options)
@@ -77,11 +82,11 @@ class Session:
             resolved = caller.resolve(self.environ, state_dir, options, account, core.env.partition_for(reg), _report)
             account = resolved.account
         started = time.perf_counter()
-        write = writes
         attempts = 0
         while True:
+            write = access == Access.WRITES
             try:
-                with store.transaction(write=write, account_id=account, region=reg) as repo:
+                with store.transaction(access=access, account_id=account, region=reg) as repo:
                     env = self.env or config.build_env(
                         account,
                         reg,
@@ -99,7 +104,7 @@ class Session:
                 break
             except UpgradeNeeded:
                 # Something due (a deletion, a rotation) must be persisted: run again as a writer.
-                write = True
+                access = Access.WRITES
             except RetryTransaction:
                 # Another process's transaction won (PostgreSQL): run the whole command again, on
                 # what it committed, after a short random pause so that the two do not meet again.

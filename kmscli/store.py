@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from kmscli.core import Alias, Key, KeyMaterial, KeyState, KeyUsage, Origin, Tag
 from kmscli.core.model import KeyManager
-from kmscli.core.ports import UpgradeNeeded
+from kmscli.core.ports import Access
+from kmscli.core.ports import UpgradeNeeded as UpgradeNeeded  # what the session catches
 from kmscli.store_errors import StateError
 
 if TYPE_CHECKING:
+    from kmscli.core.ports import AccessKind
     from kmscli.core.records import CustomKeyStore, Grant, ImportToken
     from kmscli.core.summaries import KeySummary
     from kmscli.rootkey import RootKey
@@ -330,12 +332,18 @@ class Store:
             raise
 
     @contextmanager
-    def transaction(self, *, write: bool, account_id: str, region: str) -> Iterator[SqliteRepository]:
+    def transaction(
+        self, *, write: bool = False, account_id: str, region: str, access: AccessKind | None = None
+    ) -> Iterator[SqliteRepository]:
         """One transaction: committed when the block ends normally, rolled back on any exception.
 
+        `access` is what the operation run in it declared (core/ports.py); without it, `write` says
+        which of a write transaction or a read one that may find it must write (Access.MAY_WRITE).
         Every failure of SQLite (busy past the timeout, corrupt, read-only, disk full) becomes a
         StateError naming the database; an error inside the block leaves the state as it was.
         """
+        access = access or Access.of_transaction(write)
+        write = access == Access.WRITES
         conn = self._connect()
         try:
             if write:
@@ -344,7 +352,7 @@ class Store:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 check_root_key(conn, self.root_key, write=write)
-                yield SqliteRepository(conn, account_id, region, writable=write, root_key=self.root_key)
+                yield SqliteRepository(conn, account_id, region, access=access, root_key=self.root_key)
             except BaseException:
                 _rollback(conn)
                 raise
@@ -612,14 +620,15 @@ class SqliteRepository:
         account_id: str,
         region: str,
         *,
-        writable: bool = True,
+        access: AccessKind = Access.WRITES,
         root_key: RootKey | None = None,
     ) -> None:
         self._conn = conn
         self.account_id = account_id
         self.region = region
         self._scope = (account_id, region)
-        self._writable = writable
+        # What the transaction allows: a read refuses every write (the port's read/write contract).
+        self.access = access
         self._root_key = root_key
         self._key_counter = f"keys/{account_id}/{region}"
 
@@ -627,11 +636,10 @@ class SqliteRepository:
         return self.in_account(self.account_id, region)
 
     def in_account(self, account_id: str, region: str) -> SqliteRepository:
-        return type(self)(self._conn, account_id, region, writable=self._writable, root_key=self._root_key)
+        return type(self)(self._conn, account_id, region, access=self.access, root_key=self._root_key)
 
     def _write(self, sql: str, args: Any) -> Any:
-        if not self._writable:
-            raise UpgradeNeeded
+        Access.check_write(self.access)
         return self._conn.execute(sql, args)
 
     def next_counter(self, name: str) -> int:

@@ -23,13 +23,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import errors
 
+from kmscli.core.ports import Access
 from kmscli.rootkey import RootKey
 from kmscli.store import RetryTransaction, SqliteRepository, StateError, check_root_key
+
+if TYPE_CHECKING:
+    from kmscli.core.ports import AccessKind
 
 SCHEMA_VERSION = 3
 # Held by `kmscli state migrate` for its transaction, so that two migrations never interleave.
@@ -249,12 +253,17 @@ class PostgresStore:
         return before, SCHEMA_VERSION
 
     @contextmanager
-    def transaction(self, *, write: bool, account_id: str, region: str) -> Iterator[SqliteRepository]:
+    def transaction(
+        self, *, write: bool = False, account_id: str, region: str, access: AccessKind | None = None
+    ) -> Iterator[SqliteRepository]:
         """One transaction: committed when the block ends normally, rolled back on any exception.
 
-        A serialization failure or deadlock becomes RetryTransaction; any other database failure a
-        StateError naming the database (without its password).
+        `access` and `write` as for the SQLite store (kmscli/store.py). A serialization failure or
+        deadlock becomes RetryTransaction; any other database failure a StateError naming the
+        database (without its password).
         """
+        access = access or Access.of_transaction(write)
+        write = access == Access.WRITES
         with self._connection() as raw:
             conn = _Connection(raw)
             try:
@@ -272,7 +281,7 @@ class PostgresStore:
                     check_root_key(conn, self.root_key, write=False)
                     self._root_key_checked = True
                 try:
-                    yield SqliteRepository(conn, account_id, region, writable=write, root_key=self.root_key)
+                    yield SqliteRepository(conn, account_id, region, access=access, root_key=self.root_key)
                 except BaseException:
                     _rollback(raw)
                     raise

@@ -133,7 +133,7 @@ REPOSITORIES = ("memory", "sqlite", "sqlite-sealed", "postgresql")
 
 @pytest.fixture(params=REPOSITORIES)
 def repository_session(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Any]:
-    """`session(account=..., region=..., write=...)`: a context manager giving a repository of each kind.
+    """`session(account=..., region=..., write=..., access=...)`: a context manager giving a repository of each kind.
 
     For memory, views of one shared world; for SQLite (with its key material in the clear, or sealed
     under a root key) and PostgreSQL, one committed transaction each, so those runs also prove that
@@ -143,8 +143,10 @@ def repository_session(request: pytest.FixtureRequest, tmp_path: Path) -> Callab
         world: dict[Any, Any] = {}
 
         @contextmanager
-        def memory(account: str = ACCOUNT, region: str = REGION, write: bool = True) -> Iterator[Any]:
-            yield core.InMemoryRepository(account, region, world, writable=write)
+        def memory(
+            account: str = ACCOUNT, region: str = REGION, write: bool = True, access: str | None = None
+        ) -> Iterator[Any]:
+            yield core.InMemoryRepository(account, region, world, writable=write, access=access)
 
         return memory
     from kmscli import rootkey
@@ -162,8 +164,10 @@ def repository_session(request: pytest.FixtureRequest, tmp_path: Path) -> Callab
         store = Store(tmp_path / "state", rootkey.create(str(tmp_path / "root.key")) if sealed else None)
 
     @contextmanager
-    def database(account: str = ACCOUNT, region: str = REGION, write: bool = True) -> Iterator[Any]:
-        with store.transaction(write=write, account_id=account, region=region) as repo:
+    def database(
+        account: str = ACCOUNT, region: str = REGION, write: bool = True, access: str | None = None
+    ) -> Iterator[Any]:
+        with store.transaction(write=write, account_id=account, region=region, access=access) as repo:
             yield repo
 
     return database

@@ -248,7 +248,7 @@ class OperationCommand(click.Command):
                         api_params,
                     )
 
-                document = rt.transact(pages, writes=core.get_operation(self.operation).writes, options=options)
+                document = rt.transact(pages, access=core.get_operation(self.operation).access, options=options)
             if pagination is not None and fmt == "text":
                 from .paging import page_documents
 

@@ -18,6 +18,7 @@ import click
 from kmscli import config, core, output
 from kmscli.core import console as flow
 from kmscli.core.env import partition_for
+from kmscli.core.ports import Access
 from kmscli.session import Session
 from kmscli.store import StateError
 
@@ -546,7 +547,9 @@ def create_key(ctx: click.Context, /, **given: Any) -> None:
     if _stdin_is_terminal() and not given["yes"]:
 
         def alias_taken(name: str) -> bool:
-            taken = rt.transact(lambda repo, env: flow.alias_exists(repo, env, name), writes=False, options=options)
+            taken = rt.transact(
+                lambda repo, env: flow.alias_exists(repo, env, name), access=Access.MAY_WRITE, options=options
+            )
             return bool(taken)
 
         try:
@@ -555,7 +558,7 @@ def create_key(ctx: click.Context, /, **given: Any) -> None:
             # RSA_4096 takes a second or more to generate: say that something is happening.
             _say("Creating key…")
             result = rt.transact(
-                lambda repo, env: flow.create_console_key(repo, env, req), writes=True, options=options
+                lambda repo, env: flow.create_console_key(repo, env, req), access=Access.WRITES, options=options
             )
         except (click.Abort, KeyboardInterrupt, EOFError):
             # Ctrl-C, Ctrl-D or cancel: the key's transaction, if it had begun, rolled back.
@@ -564,7 +567,9 @@ def create_key(ctx: click.Context, /, **given: Any) -> None:
     else:
         _without_prompts(answers, "with --yes" if given["yes"] else "when standard input is not a terminal")
         req = answers.request()
-        result = rt.transact(lambda repo, env: flow.create_console_key(repo, env, req), writes=True, options=options)
+        result = rt.transact(
+            lambda repo, env: flow.create_console_key(repo, env, req), access=Access.WRITES, options=options
+        )
     timestamps = options.get("cli_timestamp_format") or rt.environ.get("KMSCLI_TIMESTAMP_FORMAT", "wire")
     document = {
         "KeyMetadata": output.to_wire("KeyMetadata", result.key_metadata, timestamp_format=timestamps),
@@ -609,7 +614,7 @@ def list_keys(ctx: click.Context, /, **given: Any) -> None:
     Identity(rt, options)  # settles the Region first: a typo gets its warning
     rows = rt.transact(
         lambda repo, env: flow.console_key_table(repo, env, aws_managed=given["aws_managed"]),
-        writes=False,
+        access=Access.MAY_WRITE,
         options=options,
     )
     if (options.get("output") or "table") == "json" or query is not None:

@@ -15,7 +15,7 @@ from .errors import (
 from .ids import alias_arn, is_alias_reference
 from .keyring import live_alias, live_key, resolve_key
 from .model import Alias
-from .ports import Repository
+from .ports import Access, Repository
 from .tuples import NamedTuple
 
 MAX_ALIASES_PER_KEY = 50
@@ -47,7 +47,7 @@ class CreateAliasRequest(NamedTuple):
     target_key_id: str
 
 
-@operation(CreateAliasRequest, writes=True)
+@operation(CreateAliasRequest, access=Access.WRITES)
 def create_alias(repo: Repository, env: Env, req: CreateAliasRequest) -> None:
     """Create a display name for a customer managed key.
 
@@ -78,7 +78,7 @@ class UpdateAliasRequest(NamedTuple):
     target_key_id: str
 
 
-@operation(UpdateAliasRequest, writes=True)
+@operation(UpdateAliasRequest, access=Access.WRITES)
 def update_alias(repo: Repository, env: Env, req: UpdateAliasRequest) -> None:
     """Point an alias at another key of the same type and key usage.
 
@@ -117,7 +117,7 @@ class DeleteAliasRequest(NamedTuple):
     alias_name: str
 
 
-@operation(DeleteAliasRequest, writes=True)
+@operation(DeleteAliasRequest, access=Access.WRITES)
 def delete_alias(repo: Repository, env: Env, req: DeleteAliasRequest) -> None:
     """Delete an alias; its key is unaffected, whatever its state.
 
@@ -158,7 +158,7 @@ class ListAliasesResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation(ListAliasesRequest, writes=False)
+@operation(ListAliasesRequest, access=Access.MAY_WRITE)
 def list_aliases(repo: Repository, env: Env, req: ListAliasesRequest) -> ListAliasesResult:
     """Aliases by name, optionally only those of one key (given by key ID or ARN).
 

@@ -12,21 +12,27 @@ from typing import TYPE_CHECKING, Any
 
 from .env import Env
 from .model import Tag
+from .ports import Access
 from .shapes import OPERATIONS as MODEL_OPERATIONS
 from .shapes import SHAPES
 from .tuples import NamedTuple
 from .validation import validate_request
 
 if TYPE_CHECKING:
-    from .ports import Repository
+    from .ports import AccessKind, Repository
 
 
 class Operation(NamedTuple):
     name: str
     func: Callable[[Repository, Env, Any], Any]
     request: type
-    # Whether the store must open a write transaction for it.
-    writes: bool
+    # What it does to the state: the session opens its transaction for it, the repository holds it to it.
+    access: AccessKind
+
+    @property
+    def writes(self) -> bool:
+        """Whether the store opens a write transaction for it from the start."""
+        return self.access == Access.WRITES
 
     @property
     def input_shape(self) -> str:
@@ -111,19 +117,25 @@ def get_operation(name: str) -> Operation:
     return IMPLEMENTED[name]
 
 
-def operation(request: type, *, writes: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def operation(request: type, *, access: AccessKind) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a service function as the implementation of the API operation it is named after.
 
     `describe_key` implements DescribeKey: the name is written once, in MODULES, and the function's
-    module must be the one MODULES names for it.
+    module must be the one MODULES names for it. `access` says what it does to the state, truly:
+    READS if it never writes, MAY_WRITE if it writes only when it must (anything that reads a key
+    through the keyring may have to persist what the clock made due), WRITES if every success
+    writes (tests/model/test_operation_access.py checks each declaration against what it does).
     """
+
+    if access not in Access.KINDS:
+        raise ValueError(f"access must be one of {', '.join(Access.KINDS)}, not {access!r}")
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         name = "".join(word.capitalize() for word in func.__name__.split("_"))
         module = func.__module__.rpartition(".")[2]
         if MODULES.get(name) != module:
             raise LookupError(f"{func.__module__}.{func.__name__}: api.MODULES does not give {name} to {module}")
-        IMPLEMENTED[name] = Operation(name, func, request, writes)
+        IMPLEMENTED[name] = Operation(name, func, request, access)
         return func
 
     return register

@@ -49,13 +49,14 @@ from .key_store_state import (
     connected_store,
 )
 from .model import KeyState
+from .ports import Access, HsmError, XksError, XksProxy
 from .records import CustomKeyStore
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
     from .env import Env
     from .model import Key, KeyMaterial
-    from .ports import KeyStoreBackends, Repository, XksProxy
+    from .ports import KeyStoreBackends, Repository
 
 # Custom key stores per account and Region (a KMS quota).
 MAX_STORES = 10
@@ -132,8 +133,6 @@ def xks_failure(reason: str, context: str) -> KmsError:
 
 
 def _xks_reason(e: Exception) -> str:
-    from .ports import XksError
-
     assert isinstance(e, XksError)
     return e.error_name if e.kind == "error" and e.error_name else e.kind
 
@@ -254,8 +253,6 @@ def _live_keys(repo: Repository, env: Env, store: CustomKeyStore) -> list[Key]:
 
 
 def xks_proxy(store: CustomKeyStore, region: str) -> XksProxy:
-    from .ports import XksProxy
-
     assert store.xks_proxy_uri_endpoint
     assert store.xks_proxy_uri_path
     assert store.xks_proxy_access_key_id
@@ -281,8 +278,6 @@ def _request_id(env: Env) -> str:
 
 def _health_check(env: Env, store: CustomKeyStore) -> None:
     """GetHealthStatus: the proxy must answer, and its answer must be one the API specifies."""
-    from .ports import XksError
-
     body = {"requestMetadata": {"kmsRequestId": _request_id(env), "kmsOperation": str(env.operation)}}
     try:
         answer = _backends(env).xks_call(xks_proxy(store, env.region), "health", body)
@@ -324,7 +319,7 @@ class CreateCustomKeyStoreResult(NamedTuple):
     custom_key_store_id: str
 
 
-@operation(CreateCustomKeyStoreRequest, writes=True)
+@operation(CreateCustomKeyStoreRequest, access=Access.WRITES)
 def create_custom_key_store(repo: Repository, env: Env, req: CreateCustomKeyStoreRequest) -> CreateCustomKeyStoreResult:
     """Create a CloudHSM key store or an external key store, DISCONNECTED.
 
@@ -432,7 +427,7 @@ class DescribeCustomKeyStoresResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation(DescribeCustomKeyStoresRequest, writes=False)
+@operation(DescribeCustomKeyStoresRequest, access=Access.READS)
 def describe_custom_key_stores(
     repo: Repository, env: Env, req: DescribeCustomKeyStoresRequest
 ) -> DescribeCustomKeyStoresResult:
@@ -478,7 +473,7 @@ class UpdateCustomKeyStoreRequest(NamedTuple):
     xks_proxy_connectivity: str | None = None
 
 
-@operation(UpdateCustomKeyStoreRequest, writes=True)
+@operation(UpdateCustomKeyStoreRequest, access=Access.WRITES)
 def update_custom_key_store(repo: Repository, env: Env, req: UpdateCustomKeyStoreRequest) -> None:
     """Rename a custom key store (in any state), or change its settings while it is disconnected.
 
@@ -538,7 +533,7 @@ class CustomKeyStoreIdRequest(NamedTuple):
     custom_key_store_id: str
 
 
-@operation(CustomKeyStoreIdRequest, writes=True)
+@operation(CustomKeyStoreIdRequest, access=Access.WRITES)
 def delete_custom_key_store(repo: Repository, env: Env, req: CustomKeyStoreIdRequest) -> None:
     """Delete a disconnected custom key store that holds no KMS keys.
 
@@ -557,7 +552,7 @@ def delete_custom_key_store(repo: Repository, env: Env, req: CustomKeyStoreIdReq
     repo.delete_custom_key_store(store.custom_key_store_id)
 
 
-@operation(CustomKeyStoreIdRequest, writes=True)
+@operation(CustomKeyStoreIdRequest, access=Access.WRITES)
 def connect_custom_key_store(repo: Repository, env: Env, req: CustomKeyStoreIdRequest) -> None:
     """Connect a custom key store: log in to its token, or check its proxy's health.
 
@@ -593,8 +588,6 @@ _XKS_CONNECTION_ERRORS = {
 
 
 def _connection_error(env: Env, store: CustomKeyStore) -> str | None:
-    from .ports import HsmError
-
     if store.store_type == CLOUDHSM:
         assert store.cloud_hsm_cluster_id is not None
         if _backends(env).cluster_trust_anchor(store.cloud_hsm_cluster_id) is None:
@@ -611,8 +604,6 @@ def _connection_error(env: Env, store: CustomKeyStore) -> str | None:
     else:
         return None
     # Ask again to learn how it failed: _health_check reports it as the store operations' exception.
-    from .ports import XksError
-
     body = {"requestMetadata": {"kmsRequestId": _request_id(env), "kmsOperation": "ConnectCustomKeyStore"}}
     try:
         _backends(env).xks_call(xks_proxy(store, env.region), "health", body)
@@ -621,7 +612,7 @@ def _connection_error(env: Env, store: CustomKeyStore) -> str | None:
     return "XKS_PROXY_INVALID_RESPONSE"
 
 
-@operation(CustomKeyStoreIdRequest, writes=True)
+@operation(CustomKeyStoreIdRequest, access=Access.WRITES)
 def disconnect_custom_key_store(repo: Repository, env: Env, req: CustomKeyStoreIdRequest) -> None:
     """Disconnect a custom key store: its KMS keys are Unavailable until it is connected again.
 
@@ -653,8 +644,6 @@ def store_for_new_key(repo: Repository, env: Env, store_id: str, origin: str) ->
 
 def generate_backing_key(env: Env, store: CustomKeyStore, key_id: str) -> None:
     """A new AES-256 key in the store's token, labelled with the KMS key ID."""
-    from .ports import HsmError
-
     assert store.cloud_hsm_cluster_id is not None
     try:
         _backends(env).hsm_generate_key(store.cloud_hsm_cluster_id, store.secret, key_id)
@@ -666,8 +655,6 @@ def generate_backing_key(env: Env, store: CustomKeyStore, key_id: str) -> None:
 
 def check_external_key(repo: Repository, env: Env, store: CustomKeyStore, xks_key_id: str) -> None:
     """GetKeyMetadata: the external key must be an enabled AES-256 key for ENCRYPT and DECRYPT."""
-    from .ports import XksError
-
     for other in _live_keys(repo, env, store):
         if other.xks_key_id == xks_key_id:
             raise XksKeyAlreadyInUseException(
@@ -718,8 +705,6 @@ def store_seal(
     it: AES-GCM under the KMS key's own material, then the proxy's AES-GCM under the external key,
     whose IV, tag and optional metadata are kept in front of its ciphertext.
     """
-    from .ports import HsmError, XksError
-
     store = _usable_store(repo, key)
     backends = _backends(env)
     if key.origin == CLOUDHSM:
@@ -770,8 +755,6 @@ def store_unseal(
     aad: bytes,
 ) -> bytes | None:
     """The plaintext of what store_seal sealed; None when it does not authenticate."""
-    from .ports import HsmError, XksError
-
     store = _usable_store(repo, key)
     backends = _backends(env)
     if key.origin == CLOUDHSM:
@@ -853,8 +836,6 @@ def _unb64(value: Any) -> bytes | None:
 
 def random_from_store(repo: Repository, env: Env, store_id: str, count: int) -> bytes:
     """GenerateRandom in a CloudHSM key store: random bytes from its token's generator."""
-    from .ports import HsmError
-
     store = find_store(repo, store_id)
     if store.store_type != CLOUDHSM:
         raise UnsupportedOperationException(

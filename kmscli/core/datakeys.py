@@ -21,6 +21,7 @@ from .errors import (
 )
 from .granttokens import check_grant_tokens
 from .model import Key, KeyUsage
+from .ports import Access
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class GenerateDataKeyResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(GenerateDataKeyRequest, writes=True)  # records the key's last use (usage.py)
+@operation(GenerateDataKeyRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def generate_data_key(repo: Repository, env: Env, req: GenerateDataKeyRequest) -> GenerateDataKeyResult:
     """A fresh data key, in the clear and encrypted under a symmetric encryption KMS key.
 
@@ -99,7 +100,7 @@ class GenerateDataKeyWithoutPlaintextResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(GenerateDataKeyWithoutPlaintextRequest, writes=True)  # records the key's last use (usage.py)
+@operation(GenerateDataKeyWithoutPlaintextRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def generate_data_key_without_plaintext(
     repo: Repository, env: Env, req: GenerateDataKeyWithoutPlaintextRequest
 ) -> GenerateDataKeyWithoutPlaintextResult:
@@ -164,7 +165,7 @@ class GenerateDataKeyPairResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(GenerateDataKeyPairRequest, writes=True)  # records the key's last use (usage.py)
+@operation(GenerateDataKeyPairRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def generate_data_key_pair(repo: Repository, env: Env, req: GenerateDataKeyPairRequest) -> GenerateDataKeyPairResult:
     """A fresh asymmetric key pair; the private key in the clear and encrypted under a KMS key.
 
@@ -199,7 +200,7 @@ class GenerateDataKeyPairWithoutPlaintextResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(GenerateDataKeyPairWithoutPlaintextRequest, writes=True)  # records the key's last use (usage.py)
+@operation(GenerateDataKeyPairWithoutPlaintextRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def generate_data_key_pair_without_plaintext(
     repo: Repository, env: Env, req: GenerateDataKeyPairWithoutPlaintextRequest
 ) -> GenerateDataKeyPairWithoutPlaintextResult:
@@ -232,7 +233,7 @@ class GenerateRandomResult(NamedTuple):
     ciphertext_for_recipient: None = None
 
 
-@operation(GenerateRandomRequest, writes=False)
+@operation(GenerateRandomRequest, access=Access.READS)
 def generate_random(repo: Repository, env: Env, req: GenerateRandomRequest) -> GenerateRandomResult:
     """1 to 1024 random bytes.
 

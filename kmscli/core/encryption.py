@@ -21,6 +21,7 @@ from .granttokens import check_grant_tokens
 from .ids import is_key_id
 from .keyring import resolve_key
 from .model import Key, KeyUsage
+from .ports import Access
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -253,7 +254,7 @@ class EncryptResult(NamedTuple):
     encryption_algorithm: str
 
 
-@operation(EncryptRequest, writes=True)  # records the key's last use (usage.py)
+@operation(EncryptRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def encrypt(repo: Repository, env: Env, req: EncryptRequest) -> EncryptResult:
     """Encrypt up to 4096 bytes under a symmetric key, or a few hundred under an RSA key.
 
@@ -290,7 +291,7 @@ class DecryptResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(DecryptRequest, writes=True)  # records the key's last use (usage.py)
+@operation(DecryptRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def decrypt(repo: Repository, env: Env, req: DecryptRequest) -> DecryptResult:
     """Decrypt a ciphertext made by Encrypt, GenerateDataKey* or ReEncrypt.
 
@@ -344,7 +345,7 @@ class ReEncryptResult(NamedTuple):
     destination_key_material_id: str | None = None
 
 
-@operation(ReEncryptRequest, writes=True)  # records the key's last use (usage.py)
+@operation(ReEncryptRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def re_encrypt(repo: Repository, env: Env, req: ReEncryptRequest) -> ReEncryptResult:
     """Decrypt a ciphertext and encrypt its plaintext again, under another key or context, in one step.
 

@@ -24,6 +24,7 @@ from .granttokens import check_grant_tokens
 from .keyring import live_key, resolve_key
 from .model import Key, KeyUsage
 from .paging import decode_marker, encode_marker, page_limit
+from .ports import Access
 from .records import Grant, GrantConstraints
 from .tuples import NamedTuple
 from .validation import validation_error
@@ -189,7 +190,7 @@ def _new_token(env: Env) -> str:
     return base64.urlsafe_b64encode(env.id_bytes(32)).decode("ascii").rstrip("=")
 
 
-@operation(CreateGrantRequest, writes=True)
+@operation(CreateGrantRequest, access=Access.WRITES)
 def create_grant(repo: Repository, env: Env, req: CreateGrantRequest) -> CreateGrantResult:
     """Give a principal permission to use a key for some operations; answer the grant's ID and a token.
 
@@ -243,7 +244,7 @@ class ListGrantsRequest(NamedTuple):
     grantee_service_principal: str | None = None
 
 
-@operation(ListGrantsRequest, writes=False)
+@operation(ListGrantsRequest, access=Access.MAY_WRITE)
 def list_grants(repo: Repository, env: Env, req: ListGrantsRequest) -> GrantList:
     """The key's grants by grant ID, optionally only one grant or one grantee's.
 
@@ -289,7 +290,7 @@ class ListRetirableGrantsRequest(NamedTuple):
     retiring_service_principal: str | None = None
 
 
-@operation(ListRetirableGrantsRequest, writes=False)
+@operation(ListRetirableGrantsRequest, access=Access.MAY_WRITE)
 def list_retirable_grants(repo: Repository, env: Env, req: ListRetirableGrantsRequest) -> GrantList:
     """Grants of every key in the account and Region that a principal (or service principal) may retire.
 
@@ -334,7 +335,7 @@ def _grant_on_key(repo: Repository, key: Key, grant_id: str) -> Grant:
     return grant
 
 
-@operation(RetireGrantRequest, writes=True)
+@operation(RetireGrantRequest, access=Access.WRITES)
 def retire_grant(repo: Repository, env: Env, req: RetireGrantRequest) -> None:
     """Delete a grant named by one of its tokens, or by key ID and grant ID (in any key state).
 
@@ -367,7 +368,7 @@ class RevokeGrantRequest(NamedTuple):
     dry_run: bool | None = None
 
 
-@operation(RevokeGrantRequest, writes=True)
+@operation(RevokeGrantRequest, access=Access.WRITES)
 def revoke_grant(repo: Repository, env: Env, req: RevokeGrantRequest) -> None:
     """Delete a grant of a key (in any key state).
 

@@ -26,6 +26,7 @@ from .errors import (
 from .keyring import primary_of, resolve_key
 from .keyspecs import SECRET_BYTES
 from .model import DAY, Key, KeyMaterial, KeyState, Origin
+from .ports import Access
 from .records import ImportToken
 from .transitions import PENDING_DELETION, forgotten
 from .tuples import NamedTuple
@@ -91,7 +92,7 @@ def _check_wrapping(key: Key, algorithm: str, wrapping_key_spec: str) -> None:
         raise ValidationException(f"Wrapping algorithm {algorithm} is not supported for key spec {key.key_spec}")
 
 
-@operation(GetParametersForImportRequest, writes=True)
+@operation(GetParametersForImportRequest, access=Access.WRITES)
 def get_parameters_for_import(
     repo: Repository, env: Env, req: GetParametersForImportRequest
 ) -> GetParametersForImportResult:
@@ -174,7 +175,7 @@ def _checked_material(key_spec: str, raw: bytes) -> bytes:
     return secret
 
 
-@operation(ImportKeyMaterialRequest, writes=True)
+@operation(ImportKeyMaterialRequest, access=Access.WRITES)
 def import_key_material(repo: Repository, env: Env, req: ImportKeyMaterialRequest) -> ImportKeyMaterialResult:
     """Unwrap key material with the token's private key and make it the key's (or re-import it).
 
@@ -304,7 +305,7 @@ class DeleteImportedKeyMaterialResult(NamedTuple):
     key_material_id: str | None = None
 
 
-@operation(DeleteImportedKeyMaterialRequest, writes=True)
+@operation(DeleteImportedKeyMaterialRequest, access=Access.WRITES)
 def delete_imported_key_material(
     repo: Repository, env: Env, req: DeleteImportedKeyMaterialRequest
 ) -> DeleteImportedKeyMaterialResult:

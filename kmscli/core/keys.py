@@ -17,6 +17,7 @@ from .keyring import as_reported, live_key, resolve_key
 from .keyspecs import ALGORITHM_MEMBER, CHINA_ONLY, KEY_SPECS, UNGENERATABLE
 from .materials import new_material
 from .model import Key, KeyMaterial, KeyState, KeyUsage, MultiRegionKeyType, Origin, Tag
+from .ports import Access
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -232,7 +233,7 @@ def _custom_key_store_of(repo: Repository, env: Env, req: CreateKeyRequest, key_
     return store_for_new_key(repo, env, store.custom_key_store_id, req.origin)
 
 
-@operation(CreateKeyRequest, writes=True)
+@operation(CreateKeyRequest, access=Access.WRITES)
 def create_key(repo: Repository, env: Env, req: CreateKeyRequest) -> CreateKeyResult:
     """Create a KMS key with real key material (or none, for Origin EXTERNAL).
 
@@ -319,7 +320,7 @@ class DescribeKeyResult(NamedTuple):
     key_metadata: KeyMetadata
 
 
-@operation(DescribeKeyRequest, writes=False)
+@operation(DescribeKeyRequest, access=Access.MAY_WRITE)
 def describe_key(repo: Repository, env: Env, req: DescribeKeyRequest) -> DescribeKeyResult:
     """Describe a key given its ID, ARN, alias name or alias ARN.
 
@@ -351,7 +352,7 @@ class ListKeysResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation(ListKeysRequest, writes=False)
+@operation(ListKeysRequest, access=Access.MAY_WRITE)
 def list_keys(repo: Repository, env: Env, req: ListKeysRequest) -> ListKeysResult:
     """Every key of the account and Region, in any state, by key ID.
 

@@ -8,6 +8,7 @@ from .api import operation
 from .errors import ValidationException
 from .keyring import resolve_key
 from .model import DAY, KeyState
+from .ports import Access
 from .transitions import DEFAULT_PENDING_WINDOW_IN_DAYS
 from .tuples import NamedTuple
 
@@ -21,7 +22,7 @@ class UpdateKeyDescriptionRequest(NamedTuple):
     description: str
 
 
-@operation(UpdateKeyDescriptionRequest, writes=True)
+@operation(UpdateKeyDescriptionRequest, access=Access.WRITES)
 def update_key_description(repo: Repository, env: Env, req: UpdateKeyDescriptionRequest) -> None:
     """Replace a key's description ("" allowed).
 
@@ -35,7 +36,7 @@ class EnableKeyRequest(NamedTuple):
     key_id: str
 
 
-@operation(EnableKeyRequest, writes=True)
+@operation(EnableKeyRequest, access=Access.WRITES)
 def enable_key(repo: Repository, env: Env, req: EnableKeyRequest) -> None:
     """Enable a key (idempotent).
 
@@ -50,7 +51,7 @@ class DisableKeyRequest(NamedTuple):
     key_id: str
 
 
-@operation(DisableKeyRequest, writes=True)
+@operation(DisableKeyRequest, access=Access.WRITES)
 def disable_key(repo: Repository, env: Env, req: DisableKeyRequest) -> None:
     """Disable a key (idempotent); its rotation setting is kept but no rotation happens meanwhile.
 
@@ -73,7 +74,7 @@ class ScheduleKeyDeletionResult(NamedTuple):
     pending_window_in_days: int
 
 
-@operation(ScheduleKeyDeletionRequest, writes=True)
+@operation(ScheduleKeyDeletionRequest, access=Access.WRITES)
 def schedule_key_deletion(repo: Repository, env: Env, req: ScheduleKeyDeletionRequest) -> ScheduleKeyDeletionResult:
     """Start a 7-30 day waiting period at whose end the key, its aliases and tags are destroyed.
 
@@ -106,7 +107,7 @@ class CancelKeyDeletionResult(NamedTuple):
     key_id: str
 
 
-@operation(CancelKeyDeletionRequest, writes=True)
+@operation(CancelKeyDeletionRequest, access=Access.WRITES)
 def cancel_key_deletion(repo: Repository, env: Env, req: CancelKeyDeletionRequest) -> CancelKeyDeletionResult:
     """Stop a scheduled deletion; the key comes back Disabled (PendingImport if it has no material).
 

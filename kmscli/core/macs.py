@@ -15,6 +15,7 @@ from .dry_run import dry_run
 from .errors import KMSInvalidMacException
 from .granttokens import check_grant_tokens
 from .model import Key, KeyUsage
+from .ports import Access
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class GenerateMacResult(NamedTuple):
     key_id: str
 
 
-@operation(GenerateMacRequest, writes=True)  # records the key's last use (usage.py)
+@operation(GenerateMacRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def generate_mac(repo: Repository, env: Env, req: GenerateMacRequest) -> GenerateMacResult:
     """The HMAC of a message under an HMAC key.
 
@@ -82,7 +83,7 @@ class VerifyMacResult(NamedTuple):
     mac_algorithm: str
 
 
-@operation(VerifyMacRequest, writes=True)  # records the key's last use (usage.py)
+@operation(VerifyMacRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def verify_mac(repo: Repository, env: Env, req: VerifyMacRequest) -> VerifyMacResult:
     """Check an HMAC; a mismatch is KMSInvalidMacException, never MacValid false.
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .model import Alias, Key, Tag
-from .ports import UpgradeNeeded
+from .ports import Access
 
 if TYPE_CHECKING:
+    from .ports import AccessKind
     from .records import CustomKeyStore, Grant, ImportToken
     from .summaries import KeySummary
 
@@ -33,23 +34,23 @@ class InMemoryRepository:
         world: dict[tuple[str, str], _Region] | None = None,
         *,
         writable: bool = True,
+        access: AccessKind | None = None,
     ) -> None:
         self.account_id = account_id
         self.region = region
         self._world = world if world is not None else {}
         self._r = self._world.setdefault((account_id, region), _Region())
         # A repository opened for reading refuses every write (the port's read/write contract).
-        self._writable = writable
+        self.access = access or Access.of_transaction(writable)
 
     def in_region(self, region: str) -> InMemoryRepository:
-        return InMemoryRepository(self.account_id, region, self._world, writable=self._writable)
+        return InMemoryRepository(self.account_id, region, self._world, access=self.access)
 
     def _write(self) -> None:
-        if not self._writable:
-            raise UpgradeNeeded
+        Access.check_write(self.access)
 
     def in_account(self, account_id: str, region: str) -> InMemoryRepository:
-        return InMemoryRepository(account_id, region, self._world, writable=self._writable)
+        return InMemoryRepository(account_id, region, self._world, access=self.access)
 
     def get_key(self, key_id: str) -> Key | None:
         return self._r.keys.get(key_id)

@@ -32,6 +32,7 @@ from .ids import key_arn
 from .keyring import member_in, other_members, resolve_key
 from .keys import MAX_KEYS_PER_REGION, KeyMetadata, key_metadata
 from .model import Key, KeyState, Origin, Tag
+from .ports import Access
 from .transitions import PENDING_DELETION
 from .tuples import NamedTuple
 
@@ -63,7 +64,7 @@ class ReplicateKeyResult(NamedTuple):
     replica_tags: tuple[Tag, ...] | None
 
 
-@operation(ReplicateKeyRequest, writes=True)
+@operation(ReplicateKeyRequest, access=Access.WRITES)
 def replicate_key(repo: Repository, env: Env, req: ReplicateKeyRequest) -> ReplicateKeyResult:
     """Create a replica of a multi-Region primary key in another Region: same key ID, same key material.
 
@@ -139,7 +140,7 @@ class UpdatePrimaryRegionRequest(NamedTuple):
     primary_region: str
 
 
-@operation(UpdatePrimaryRegionRequest, writes=True)
+@operation(UpdatePrimaryRegionRequest, access=Access.WRITES)
 def update_primary_region(repo: Repository, env: Env, req: UpdatePrimaryRegionRequest) -> None:
     """Make the replica in another Region the primary; this key becomes one of its replicas.
 

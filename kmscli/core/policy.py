@@ -10,6 +10,7 @@ from .api import operation
 from .errors import LimitExceededException, MalformedPolicyDocumentException, NotFoundException, ValidationException
 from .keyring import resolve_key
 from .policy_text import jackson
+from .ports import Access
 from .tuples import NamedTuple
 from .validation import too_deep
 
@@ -179,7 +180,7 @@ class GetKeyPolicyResult(NamedTuple):
     policy_name: str | None = None
 
 
-@operation(GetKeyPolicyRequest, writes=False)
+@operation(GetKeyPolicyRequest, access=Access.MAY_WRITE)
 def get_key_policy(repo: Repository, env: Env, req: GetKeyPolicyRequest) -> GetKeyPolicyResult:
     """Return the key policy text exactly as stored.
 
@@ -201,7 +202,7 @@ class PutKeyPolicyRequest(NamedTuple):
     bypass_policy_lockout_safety_check: bool | None = None
 
 
-@operation(PutKeyPolicyRequest, writes=True)
+@operation(PutKeyPolicyRequest, access=Access.WRITES)
 def put_key_policy(repo: Repository, env: Env, req: PutKeyPolicyRequest) -> None:
     """Replace the key policy; the text is validated as CreateKey does and stored verbatim.
 
@@ -237,7 +238,7 @@ class ListKeyPoliciesResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation(ListKeyPoliciesRequest, writes=False)
+@operation(ListKeyPoliciesRequest, access=Access.MAY_WRITE)
 def list_key_policies(repo: Repository, env: Env, req: ListKeyPoliciesRequest) -> ListKeyPoliciesResult:
     """Always the one policy name `default` (AWS_RAM appears only for keys shared through RAM).
 

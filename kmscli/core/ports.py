@@ -2,8 +2,8 @@
 
 Its implementations keep to it: core/memory.py (for core tests), store.py (SQLite) and
 store_postgres.py. One contract test suite runs against each, the read/write contract included
-(UpgradeNeeded). Every method touches only the rows it names, so a command costs the same at
-10 keys and at 100,000.
+(Access, UpgradeNeeded, WriteRefused). Every method touches only the rows it names, so a command
+costs the same at 10 keys and at 100,000.
 """
 
 from __future__ import annotations
@@ -14,27 +14,69 @@ from .model import Alias, Key, Tag
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
+    from typing import Literal
+
     from .records import CustomKeyStore, Grant, ImportToken
     from .summaries import KeySummary
+
+    AccessKind = Literal["reads", "may write", "writes"]
 
 
 class UpgradeNeeded(Exception):
     """A read transaction's repository was asked to write: run the operation again in a write transaction.
 
-    The read/write contract of every repository: one opened for reading refuses every write with
-    this exception, before changing anything. An operation that always writes declares it
-    (`@operation(..., writes=True)`) and gets a write transaction from the start. Any other reads,
-    but may still have to write now and then: what the clock made due since a key was last written
-    (a deletion date that passed, an automatic rotation), or, for DescribeKey, the AWS managed key
-    of a predefined alias on its first reference. Rather than upgrading a read transaction in place
-    (which SQLite refuses when another writer committed meanwhile), the session rolls the read
-    transaction back and runs the operation again from the start as a writer.
+    An operation that may write (Access.MAY_WRITE) reads, but may still have to write now and then:
+    what the clock made due since a key was last written (a deletion date that passed, an automatic
+    rotation), or, for DescribeKey, the AWS managed key of a predefined alias on its first
+    reference. Rather than upgrading a read transaction in place (which SQLite refuses when another
+    writer committed meanwhile), the session rolls the read transaction back and runs the operation
+    again from the start as a writer.
     """
+
+
+class WriteRefused(Exception):
+    """An operation declared as only reading (Access.READS) asked its repository to write.
+
+    Its declaration is wrong: a bug in kmscli, never retried, and nothing is written.
+    """
+
+
+class Access:
+    """What an operation does to the state, as its `@operation(..., access=...)` declares it.
+
+    The session opens the transaction the declaration asks for, and the repository holds the
+    operation to it: every repository calls `Access.check_write(its access)` before changing
+    anything. Plain strings rather than an Enum, whose class costs every command's start-up.
+    """
+
+    # Never writes, whatever time has passed: a write is refused (WriteRefused).
+    READS: AccessKind = "reads"
+    # Reads, and writes only when it must (something due, an AWS managed key to create): a read
+    # transaction whose write asks for the run again as a writer (UpgradeNeeded).
+    MAY_WRITE: AccessKind = "may write"
+    # Writes whenever it succeeds: a write transaction from the start.
+    WRITES: AccessKind = "writes"
+    KINDS: tuple[AccessKind, ...] = (READS, MAY_WRITE, WRITES)
+
+    @staticmethod
+    def of_transaction(write: bool) -> AccessKind:
+        """What a plain read or write transaction allows: a read may still find it must write."""
+        return Access.WRITES if write else Access.MAY_WRITE
+
+    @staticmethod
+    def check_write(access: AccessKind) -> None:
+        """Called by a repository before each write: refuses it unless `access` allows writing."""
+        if access == Access.MAY_WRITE:
+            raise UpgradeNeeded
+        if access != Access.WRITES:
+            raise WriteRefused
 
 
 class Repository(Protocol):
     account_id: str
     region: str
+    # What its transaction allows: every write is checked against it first (Access.check_write).
+    access: AccessKind
 
     def in_region(self, region: str) -> Repository:
         """The same transaction, seen from another Region of the same account."""

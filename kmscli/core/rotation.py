@@ -19,6 +19,7 @@ from .keyring import resolve_key
 from .materials import rotation_material
 from .model import DAY, Key, KeyMaterial, KeyState, Origin
 from .paging import decode_marker, encode_marker, invalid_marker, page_limit
+from .ports import Access
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class EnableKeyRotationRequest(NamedTuple):
     rotation_period_in_days: int | None = None
 
 
-@operation(EnableKeyRotationRequest, writes=True)
+@operation(EnableKeyRotationRequest, access=Access.WRITES)
 def enable_key_rotation(repo: Repository, env: Env, req: EnableKeyRotationRequest) -> None:
     """Turn on automatic rotation (or change its period); the next rotation is a period from now.
 
@@ -71,7 +72,7 @@ class DisableKeyRotationRequest(NamedTuple):
     key_id: str
 
 
-@operation(DisableKeyRotationRequest, writes=True)
+@operation(DisableKeyRotationRequest, access=Access.WRITES)
 def disable_key_rotation(repo: Repository, env: Env, req: DisableKeyRotationRequest) -> None:
     """Turn off automatic rotation.
 
@@ -94,7 +95,7 @@ class GetKeyRotationStatusResult(NamedTuple):
     on_demand_rotation_start_date: float | None = None
 
 
-@operation(GetKeyRotationStatusRequest, writes=False)
+@operation(GetKeyRotationStatusRequest, access=Access.MAY_WRITE)
 def get_key_rotation_status(repo: Repository, env: Env, req: GetKeyRotationStatusRequest) -> GetKeyRotationStatusResult:
     """Whether automatic rotation is on, its period and next date.
 
@@ -120,7 +121,7 @@ class RotateKeyOnDemandResult(NamedTuple):
     key_id: str
 
 
-@operation(RotateKeyOnDemandRequest, writes=True)
+@operation(RotateKeyOnDemandRequest, access=Access.WRITES)
 def rotate_key_on_demand(repo: Repository, env: Env, req: RotateKeyOnDemandRequest) -> RotateKeyOnDemandResult:
     """Rotate now (at most 25 times per key); the automatic schedule is unchanged.
 
@@ -176,7 +177,7 @@ class ListKeyRotationsResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation(ListKeyRotationsRequest, writes=False)
+@operation(ListKeyRotationsRequest, access=Access.MAY_WRITE)
 def list_key_rotations(repo: Repository, env: Env, req: ListKeyRotationsRequest) -> ListKeyRotationsResult:
     """Completed rotations, oldest first (with ALL_KEY_MATERIAL, the first material too).
 

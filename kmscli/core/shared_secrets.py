@@ -15,6 +15,7 @@ from .dry_run import dry_run
 from .errors import InvalidCiphertextException, ValidationException
 from .granttokens import check_grant_tokens
 from .model import KeyUsage
+from .ports import Access
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class DeriveSharedSecretResult(NamedTuple):
     ciphertext_for_recipient: None = None
 
 
-@operation(DeriveSharedSecretRequest, writes=True)  # records the key's last use (usage.py)
+@operation(DeriveSharedSecretRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def derive_shared_secret(repo: Repository, env: Env, req: DeriveSharedSecretRequest) -> DeriveSharedSecretResult:
     """ECDH between this key's private key and a peer's public key (DER SubjectPublicKeyInfo).
 
@@ -86,7 +87,7 @@ class EncapsulateResult(NamedTuple):
     encapsulation_algorithm: str
 
 
-@operation(EncapsulateRequest, writes=True)  # records the key's last use (usage.py)
+@operation(EncapsulateRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def encapsulate(repo: Repository, env: Env, req: EncapsulateRequest) -> EncapsulateResult:
     """A fresh shared secret and its ML-KEM ciphertext under an ENCAPSULATE_DECAPSULATE key.
 
@@ -120,7 +121,7 @@ class DecapsulateResult(NamedTuple):
     encapsulation_algorithm: str
 
 
-@operation(DecapsulateRequest, writes=True)  # records the key's last use (usage.py)
+@operation(DecapsulateRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def decapsulate(repo: Repository, env: Env, req: DecapsulateRequest) -> DecapsulateResult:
     """The shared secret an ML-KEM ciphertext carries.
 

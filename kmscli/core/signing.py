@@ -18,6 +18,7 @@ from .granttokens import check_grant_tokens
 from .keyring import resolve_key
 from .keyspecs import ALGORITHM_MEMBER, KEY_SPECS
 from .model import Key, KeyUsage
+from .ports import Access
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class SignResult(NamedTuple):
     signing_algorithm: str
 
 
-@operation(SignRequest, writes=True)  # records the key's last use (usage.py)
+@operation(SignRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def sign(repo: Repository, env: Env, req: SignRequest) -> SignResult:
     """Sign a message, a digest or an ML-DSA μ with the private key of an asymmetric signing key.
 
@@ -108,7 +109,7 @@ class VerifyResult(NamedTuple):
     signing_algorithm: str
 
 
-@operation(VerifyRequest, writes=True)  # records the key's last use (usage.py)
+@operation(VerifyRequest, access=Access.WRITES)  # records the key's last use (usage.py)
 def verify(repo: Repository, env: Env, req: VerifyRequest) -> VerifyResult:
     """Verify a signature; an invalid one is KMSInvalidSignatureException, never SignatureValid false.
 
@@ -147,7 +148,7 @@ class GetPublicKeyResult(NamedTuple):
     encapsulation_algorithms: tuple[str, ...] | None = None
 
 
-@operation(GetPublicKeyRequest, writes=False)
+@operation(GetPublicKeyRequest, access=Access.MAY_WRITE)
 def get_public_key(repo: Repository, env: Env, req: GetPublicKeyRequest) -> GetPublicKeyResult:
     """The public key (DER SubjectPublicKeyInfo) of an asymmetric key, with what it may be used for.
 

@@ -9,7 +9,7 @@ from .env import Env
 from .errors import TagException
 from .keyring import resolve_key
 from .model import Tag
-from .ports import Repository
+from .ports import Access, Repository
 from .tuples import NamedTuple
 
 MAX_TAGS_PER_KEY = 50
@@ -41,7 +41,7 @@ class TagResourceRequest(NamedTuple):
     tags: tuple[Tag, ...]
 
 
-@operation(TagResourceRequest, writes=True)
+@operation(TagResourceRequest, access=Access.WRITES)
 def tag_resource(repo: Repository, env: Env, req: TagResourceRequest) -> None:
     """Add or overwrite tags on a customer managed key.
 
@@ -60,7 +60,7 @@ class UntagResourceRequest(NamedTuple):
     tag_keys: tuple[str, ...]
 
 
-@operation(UntagResourceRequest, writes=True)
+@operation(UntagResourceRequest, access=Access.WRITES)
 def untag_resource(repo: Repository, env: Env, req: UntagResourceRequest) -> None:
     """Remove tags by key; unknown tag keys are ignored.
 
@@ -88,7 +88,7 @@ class ListResourceTagsResult(NamedTuple):
     next_marker: str | None = None
 
 
-@operation(ListResourceTagsRequest, writes=False)
+@operation(ListResourceTagsRequest, access=Access.MAY_WRITE)
 def list_resource_tags(repo: Repository, env: Env, req: ListResourceTagsRequest) -> ListResourceTagsResult:
     """A key's tags by tag key (at most 50 a page).
 

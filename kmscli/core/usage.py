@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .api import operation
 from .keyring import resolve_key
+from .ports import Access
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class GetKeyLastUsageResult(NamedTuple):
     key_creation_date: float
 
 
-@operation(GetKeyLastUsageRequest, writes=False)
+@operation(GetKeyLastUsageRequest, access=Access.MAY_WRITE)
 def get_key_last_usage(repo: Repository, env: Env, req: GetKeyLastUsageRequest) -> GetKeyLastUsageResult:
     """The key's last successful cryptographic operation and its date, since tracking began.
 

@@ -15,6 +15,7 @@ from botocore import xform_name
 
 from kmscli.core import api, model
 from kmscli.core.env import Env
+from kmscli.core.ports import Access
 from kmscli.core.shapes import OPERATIONS, PAGINATORS, SHAPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,7 +167,7 @@ def test_an_operation_is_named_by_its_function_and_must_be_in_modules() -> None:
     with pytest.raises(
         LookupError, match=r"^kmscli.core.keys.describe_keys: api.MODULES does not give DescribeKeys to keys$"
     ):
-        api.operation(dict, writes=False)(describe_keys)
+        api.operation(dict, access=Access.MAY_WRITE)(describe_keys)
 
     def describe_key(repo: Any, env: Any, req: Any) -> None:
         """DescribeKey, but in another module than MODULES names."""
@@ -175,7 +176,7 @@ def test_an_operation_is_named_by_its_function_and_must_be_in_modules() -> None:
     with pytest.raises(
         LookupError, match=r"^kmscli.core.aliases.describe_key: api.MODULES does not give DescribeKey to aliases$"
     ):
-        api.operation(dict, writes=False)(describe_key)
+        api.operation(dict, access=Access.MAY_WRITE)(describe_key)
     assert api.IMPLEMENTED["DescribeKey"].func.__module__ == "kmscli.core.keys"
 
 

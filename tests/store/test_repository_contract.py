@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from kmscli.core.model import Alias, Key, KeyManager, KeyMaterial, KeyState, KeyUsage, Origin, Tag
+from kmscli.core.ports import Access, WriteRefused
 from kmscli.core.records import CustomKeyStore, Grant, ImportToken
 from kmscli.core.summaries import summary_of
 from kmscli.store import DB_NAME, SCHEMA_VERSION, StateError, Store, UpgradeNeeded
@@ -112,15 +113,20 @@ def _contents(repo: Any) -> tuple[Any, ...]:
     )
 
 
+def _fill(repo: Any) -> None:
+    """A row of each kind that the writes above change."""
+    repo.put_key(make_key(KEY_IDS[0]))
+    repo.put_alias(Alias("alias/contract", KEY_IDS[0], 1.0, 1.0))
+    repo.put_tags(KEY_IDS[0], [Tag("k", "v")])
+    repo.put_grant(GRANT)
+    repo.put_import_token(TOKEN)
+
+
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
 def test_a_repository_opened_for_reading_refuses_every_write(session: Session, write: Callable[[Any], None]) -> None:
     """The session runs an operation that must write after all again as a writer: nothing half-written."""
     with session() as repo:
-        repo.put_key(make_key(KEY_IDS[0]))
-        repo.put_alias(Alias("alias/contract", KEY_IDS[0], 1.0, 1.0))
-        repo.put_tags(KEY_IDS[0], [Tag("k", "v")])
-        repo.put_grant(GRANT)
-        repo.put_import_token(TOKEN)
+        _fill(repo)
         before = _contents(repo)
     with pytest.raises(UpgradeNeeded), session(write=False) as repo:
         write(repo)
@@ -136,6 +142,50 @@ def test_reading_never_asks_for_a_write(session: Session) -> None:
         repo.put_key(make_key(KEY_IDS[0]))
         repo.put_import_token(TOKEN._replace(expires=2e9))
     with session(write=False) as repo:
+        repo.expire_import_tokens(KEY_IDS[0], TOKEN.expires)
+        assert _contents(repo)[1] == make_key(KEY_IDS[0])
+
+
+STORE = CustomKeyStore("cks-1234567890abcdef0", "contract", "AWS_CLOUDHSM", 1502910355.475, secret="kmsPswd1")
+EVERY_WRITE: dict[str, Callable[[Any], None]] = {
+    **WRITES,
+    "put_custom_key_store": lambda repo: repo.put_custom_key_store(STORE._replace(name="changed")),
+    "delete_custom_key_store": lambda repo: repo.delete_custom_key_store(STORE.custom_key_store_id),
+}
+
+
+@pytest.mark.parametrize(
+    ("access", "refusal"), [(Access.READS, WriteRefused), (Access.MAY_WRITE, UpgradeNeeded)], ids=["reads", "may-write"]
+)
+@pytest.mark.parametrize("write", EVERY_WRITE.values(), ids=EVERY_WRITE.keys())
+def test_a_repository_opened_for_an_operation_that_reads_refuses_every_write(
+    session: Session, access: str, refusal: type[Exception], write: Callable[[Any], None]
+) -> None:
+    """What the operation declared, the repository holds it to: a read-only operation that writes is
+    a bug (WriteRefused, never retried); one that may write is run again as a writer (UpgradeNeeded)."""
+    with session() as repo:
+        _fill(repo)
+        repo.put_custom_key_store(STORE)
+        before = (_contents(repo), repo.list_custom_key_stores())
+    assert before[1] == [STORE]
+    with session(access=access) as repo:
+        # Seen from another Region or account, the same transaction refuses the same way.
+        view = repo.in_region("eu-west-1").in_region(REGION).in_account(ACCOUNT, REGION)
+        assert (repo.access, view.access) == (access, access)
+        with pytest.raises(refusal):
+            write(view)
+    with session() as repo:
+        assert (_contents(repo), repo.list_custom_key_stores()) == before
+    with session(access=Access.WRITES) as repo:
+        write(repo)
+        assert (_contents(repo), repo.list_custom_key_stores()) != before
+
+
+def test_an_operation_that_only_reads_may_still_look_for_tokens_to_expire(session: Session) -> None:
+    with session() as repo:
+        repo.put_key(make_key(KEY_IDS[0]))
+        repo.put_import_token(TOKEN._replace(expires=2e9))
+    with session(access=Access.READS) as repo:
         repo.expire_import_tokens(KEY_IDS[0], TOKEN.expires)
         assert _contents(repo)[1] == make_key(KEY_IDS[0])
 
