@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from kmscli.core.tuples import NamedTuple
 
-from .config import ConfigError
+from .config import ConfigError, identities_exist
 
 if TYPE_CHECKING:
     from kmscli.core.access import Authority
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
     from .identities import Identities
 
-_VIA_SERVICE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com(\.cn)?")
+# A pattern, not a compiled object: re compiles (and caches) it on first use, when a service is named.
+_VIA_SERVICE = r"[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"
 
 
 def mode(environ: Mapping[str, str]) -> str:
@@ -38,7 +39,7 @@ def mode(environ: Mapping[str, str]) -> str:
 
 
 def via_service(value: str | None) -> str | None:
-    if value and not _VIA_SERVICE.fullmatch(value):
+    if value and not re.fullmatch(_VIA_SERVICE, value):
         raise ConfigError(
             f"kms:ViaService must name a service endpoint such as s3.us-east-1.amazonaws.com, not {value!r}"
         )
@@ -64,9 +65,11 @@ def resolve(
     via = via_service(options.get("via_service") or environ.get("KMSCLI_VIA_SERVICE"))
     caller: Caller | None = options.get("caller")
     if caller is None:
-        from . import identities as file
+        identities = None
+        if identities_exist(state_dir, environ):
+            from . import identities as file
 
-        identities = file.load(state_dir, environ) if file.exists(state_dir, environ) else None
+            identities = file.load(state_dir, environ)
         if identities is None and not environ.get("KMSCLI_CALLER_ARN") and not environ.get("KMSCLI_AUTHORIZATION"):
             # Nobody is named: the account root, as before authorization existed, and nothing is evaluated.
             return Resolved(account, f"arn:{partition}:iam::{account}:root", None)

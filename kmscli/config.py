@@ -23,6 +23,7 @@ class ConfigError(Exception):
 
 DEFAULT_ACCOUNT_ID = "111122223333"
 DEFAULT_REGION = "us-east-1"
+IDENTITIES_FILE = "identities.json"
 _REGION = re.compile(r"([a-z]+-){2,3}\d+")
 
 
@@ -33,6 +34,24 @@ def state_dir(option: str | os.PathLike[str] | None, environ: Mapping[str, str])
         # os.path rather than pathlib: pathlib's import costs every command ~3 ms of start-up.
         return os.path.expanduser(os.fspath(chosen))
     return user_state_dir(environ)
+
+
+def identities_path(state_dir: str, environ: Mapping[str, str]) -> tuple[str, bool]:
+    """The identities file to read (identities.py), and whether the user named it (then it must exist).
+
+    Here rather than in identities.py, so that a command looks for the file without importing the
+    module that reads one: most commands run without one.
+    """
+    named = environ.get("KMSCLI_IDENTITIES")
+    if named:
+        return os.path.expanduser(named), True
+    return os.path.join(state_dir, IDENTITIES_FILE), False
+
+
+def identities_exist(state_dir: str, environ: Mapping[str, str]) -> bool:
+    """Whether there is an identities file to read (a named one always counts: its absence is an error)."""
+    path, named = identities_path(state_dir, environ)
+    return named or os.path.isfile(path)
 
 
 def user_state_dir(environ: Mapping[str, str]) -> str:

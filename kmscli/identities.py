@@ -16,17 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 from kmscli.core.tuples import NamedTuple
 
-from .config import ConfigError
+from .config import ConfigError, identities_path
 
 if TYPE_CHECKING:
     from kmscli.core.authorization import Caller
     from kmscli.core.policy_document import PolicyGrammarError
 
-FILE_NAME = "identities.json"
 PRINCIPAL_MEMBERS = ("Arn", "SessionName", "Profiles", "AccessKeys", "Tags", "Policies")
-_ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
-_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}")
+# Patterns, not compiled objects: re compiles (and caches) them on first use, so the commands that
+# only look for the file (most of them, and there is often none) do not pay for compiling them.
+_ACCESS_KEY_ID = r"[A-Z0-9]{16,128}"
+_SESSION_NAME = r"[\w+=,.@-]{2,64}"
+_POLICY_NAME = r"[\w+=,.@-]{1,128}"
 
 
 class IdentitiesError(ConfigError):
@@ -62,23 +63,9 @@ class Identities(NamedTuple):
 _LOADED: dict[tuple[str, int, int], Identities] = {}
 
 
-def exists(state_dir: str, environ: Mapping[str, str]) -> bool:
-    """Whether there is a file to read (a named one always counts: its absence is an error)."""
-    path, named = path_for(state_dir, environ)
-    return named or os.path.isfile(path)
-
-
-def path_for(state_dir: str, environ: Mapping[str, str]) -> tuple[str, bool]:
-    """The file to read, and whether the user named it (then it must exist)."""
-    named = environ.get("KMSCLI_IDENTITIES")
-    if named:
-        return os.path.expanduser(named), True
-    return os.path.join(state_dir, FILE_NAME), False
-
-
 def load(state_dir: str, environ: Mapping[str, str]) -> Identities | None:
     """The identities file, checked; None when there is none."""
-    path, named = path_for(state_dir, environ)
+    path, named = identities_path(state_dir, environ)
     if not named and not os.path.isfile(path):
         # No file (or a state directory that is not one, which the store reports in its own words).
         return None
@@ -157,7 +144,7 @@ def _principal(item: Any, where: str) -> Principal:
     if not re.fullmatch(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|user/\S+|role/\S+)", arn):
         raise _fail(f"{where}/Arn", f"{arn!r} is not the ARN of an IAM user, an IAM role or an account root")
     session = item.get("SessionName")
-    if session is not None and (not isinstance(session, str) or not _SESSION_NAME.fullmatch(session)):
+    if session is not None and (not isinstance(session, str) or not re.fullmatch(_SESSION_NAME, session)):
         raise _fail(f"{where}/SessionName", "SessionName must be 2 to 64 letters, digits or +=,.@_-")
     if session is not None and ":role/" not in arn:
         raise _fail(f"{where}/SessionName", "only a role has sessions")
@@ -189,7 +176,7 @@ def _access_keys(value: Any, where: str) -> dict[str, str]:
         if not isinstance(entry, dict) or set(entry) != {"AccessKeyId", "SecretAccessKey"}:
             raise _fail(at, "an access key is an object with exactly AccessKeyId and SecretAccessKey")
         key_id, secret = entry["AccessKeyId"], entry["SecretAccessKey"]
-        if not isinstance(key_id, str) or not _ACCESS_KEY_ID.fullmatch(key_id):
+        if not isinstance(key_id, str) or not re.fullmatch(_ACCESS_KEY_ID, key_id):
             raise _fail(f"{at}/AccessKeyId", "AccessKeyId must be 16 to 128 upper-case letters or digits")
         if not isinstance(secret, str) or not secret:
             # Never echo the value: it is a secret.
@@ -225,7 +212,7 @@ def _policies(value: Any, where: str, arn: str) -> list[Any]:
         if not isinstance(entry, dict) or set(entry) != {"PolicyName", "PolicyDocument"}:
             raise _fail(at, "a policy is an object with exactly PolicyName and PolicyDocument")
         name = entry["PolicyName"]
-        if not isinstance(name, str) or not _POLICY_NAME.fullmatch(name):
+        if not isinstance(name, str) or not re.fullmatch(_POLICY_NAME, name):
             raise _fail(f"{at}/PolicyName", "PolicyName must be 1 to 128 letters, digits or +=,.@_-")
         if name in names:
             raise _fail(f"{at}/PolicyName", f"policy {name!r} is listed twice")

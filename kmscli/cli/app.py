@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -85,7 +85,28 @@ def operation_name(command: str) -> str:
     return COMMAND_TO_OPERATION[command]
 
 
-COMMAND_TO_OPERATION = {core.MODEL_OPERATIONS[name]["cli"]: name for name in core.MODULES}
+class _CommandNames(Mapping[str, str]):
+    """Command name → operation name (`describe-key` → `DescribeKey`), for every operation kmscli has.
+
+    A dict of them would decode every operation's model entry at each start-up (~1.4 M instructions).
+    A command is named after its operation in kebab case, so looking one up decodes the entry of
+    that one operation, to confirm the name; only iterating (help, completion) decodes them all.
+    """
+
+    def __getitem__(self, command: str) -> str:
+        name = "".join(word.capitalize() for word in command.split("-"))
+        if name in core.MODULES and core.MODEL_OPERATIONS[name]["cli"] == command:
+            return name
+        raise KeyError(command)
+
+    def __iter__(self) -> Iterator[str]:
+        return (core.MODEL_OPERATIONS[name]["cli"] for name in core.MODULES)
+
+    def __len__(self) -> int:
+        return len(core.MODULES)
+
+
+COMMAND_TO_OPERATION: Mapping[str, str] = _CommandNames()
 
 
 def settled_region(options: Mapping[str, Any], environ: Mapping[str, str], state_dir: Any = None) -> str:

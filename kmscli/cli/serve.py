@@ -133,7 +133,7 @@ def serve(
 
         caller.mode(rt.environ)
         folder = getattr(store, "state_dir", None) or config.state_dir(chosen, rt.environ)
-        known = identities.load(folder, rt.environ) if identities.exists(folder, rt.environ) else None
+        known = identities.load(folder, rt.environ) if config.identities_exist(folder, rt.environ) else None
     except (config.ConfigError, StateError) as e:
         if store is not None:
             store.close()

@@ -172,7 +172,7 @@ def _simulate(
 
     source = values["PolicySourceArn"]
     state_dir = config.state_dir(options.get("state_dir") or rt.state_dir, rt.environ)
-    known = identities.load(state_dir, rt.environ) if identities.exists(state_dir, rt.environ) else None
+    known = identities.load(state_dir, rt.environ) if config.identities_exist(state_dir, rt.environ) else None
     principal = known.by_arn(source) if known is not None else None
     try:
         caller = principal.caller if principal is not None else caller_for(source)

@@ -215,12 +215,13 @@ def _service(value: Any, shape_name: str, path: str, out: list[str]) -> None:
 
 
 # kmscli's documented extension of the model's patterns: an XKS proxy on this machine may be reached
-# over plain HTTP and on any port (AWS itself accepts only https://host, without a port).
-_LOOPBACK_ENDPOINT = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?")
+# over plain HTTP and on any port (AWS itself accepts only https://host, without a port). A pattern,
+# not a compiled object: re compiles (and caches) it on first use, which few commands make.
+_LOOPBACK_ENDPOINT = r"https?://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?"
 
 
 def _extension(shape_name: str, value: str) -> bool:
-    return shape_name == "XksProxyUriEndpointType" and _LOOPBACK_ENDPOINT.fullmatch(value) is not None
+    return shape_name == "XksProxyUriEndpointType" and re.fullmatch(_LOOPBACK_ENDPOINT, value) is not None
 
 
 def _rules(measure: int, shape: Mapping[str, Any], what: str) -> list[str]:
