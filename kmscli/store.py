@@ -36,7 +36,8 @@ BUSY_TIMEOUT_S = 60.0
 
 # The members of a key that listings read (core/summaries.py: KeySummary's, in its order), kept in
 # columns of their own beside the key's document, so that listing a thousand keys never reads or
-# decodes a policy or key material: (column, SQLite type). Added by schema 3.
+# decodes a policy or key material: (column, SQLite type). Added by schema 3; in a new state they
+# come before the document, so that reading them never follows a large policy's overflow pages.
 SUMMARY_COLUMNS = (
     ("key_state", "TEXT"),
     ("key_spec", "TEXT"),
@@ -53,8 +54,9 @@ _SUMMARY_NAMES = ", ".join(name for name, _ in SUMMARY_COLUMNS)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS keys (
-    account TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL, doc TEXT NOT NULL,
+    account TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL,
     {", ".join(f"{name} {kind}" for name, kind in SUMMARY_COLUMNS)},
+    doc TEXT NOT NULL,
     PRIMARY KEY (account, region, key_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS aliases (

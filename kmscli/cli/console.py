@@ -647,20 +647,20 @@ def _cut(text: str) -> str:
 
 
 def _table(rows: list[flow.ConsoleKeyRow]) -> str:
-    cells = [list(_COLUMNS)] + [
-        [
+    cells = [_COLUMNS] + [
+        (
             _cut(", ".join(r.aliases) or "-"),
             r.key_id,
             r.status,
             r.key_spec,
             r.key_usage,
             _cut(r.description or "-"),
-            _date(r.deletion_date),
-        ]
+            "-" if r.deletion_date is None else _date(r.deletion_date),
+        )
         for r in rows
     ]
     widths = [max(map(len, column)) for column in zip(*cells, strict=True)]
-    # One format for every row (each cell left-aligned in its column's width): a thousand rows
-    # cost a format call each rather than seven ljust calls.
-    line = "  ".join(f"{{:<{w}}}" for w in widths)
-    return "".join(line.format(*row).rstrip() + "\n" for row in cells)
+    # One format for every row (each cell left-aligned in its column's width; the last, a date or
+    # "-", unpadded so that no line ends in spaces): a format call per row, not seven ljust calls.
+    line = "  ".join([*(f"{{:<{w}}}" for w in widths[:-1]), "{}"])
+    return "".join([line.format(*row) + "\n" for row in cells])
