@@ -69,7 +69,7 @@ class Access:
         if access == Access.MAY_WRITE:
             raise UpgradeNeeded
         if access != Access.WRITES:
-            raise WriteRefused
+            raise WriteRefused("an operation declared as only reading tried to write (see core/ports.py Access)")
 
 
 class Repository(Protocol):

@@ -71,7 +71,7 @@ def test_a_body_declared_as_reading_is_refused_its_write_and_never_run_again(
         repo.put_alias(ALIAS)
         return f"read {found}"
 
-    with pytest.raises(WriteRefused):
+    with pytest.raises(WriteRefused, match=r"^an operation declared as only reading tried to write "):
         session.transact(body, access=Access.READS, options={"debug": True})
     assert (seen, transactions(capsys.readouterr().err)) == ([Access.READS], ["False"])
     assert aliases(tmp_path / "state") == []
