@@ -222,6 +222,9 @@ class Store:
                 try:
                     info = os.stat(path)
                 except FileNotFoundError:
+                    if not stat.S_ISLNK(link.st_mode):
+                        # Not a link: another process's SQLite removed its -wal or -shm in between.
+                        continue
                     # A dangling link: SQLite would create the file at its target, with the umask's mode.
                     raise StateError("the state database is a symbolic link to a missing file", path) from None
                 if not stat.S_ISREG(info.st_mode):
@@ -246,7 +249,12 @@ class Store:
                 # left-over read-only -shm would keep the state read-only after the database is
                 # made writable again, so they follow the database's mode.
                 if mode != wanted and (path != database or mode & 0o077):
-                    os.chmod(path, wanted)
+                    try:
+                        os.chmod(path, wanted)
+                    except FileNotFoundError:
+                        # The same race: a -wal or -shm removed since it was looked at needs no mode.
+                        if path == database:
+                            raise
             if not os.path.lexists(database):
                 # O_NOFOLLOW: a dangling symbolic link must not make kmscli create a file elsewhere.
                 os.close(os.open(database, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o600))

@@ -20,7 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from kmscli.cli import cli
+from kmscli.core.model import Tag
 from kmscli.session import Session
+from kmscli.store import Store
 
 DB_NAME = "kmscli.sqlite3"
 NOBODY = 65534
@@ -459,6 +461,40 @@ def test_a_dangling_link_at_the_database_or_a_sidecar_is_refused(kmscli, state, 
     )
     assert list(target.parent.iterdir()) == []
     assert sorted(p.name for p in state.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("sidecar", [f"{DB_NAME}-wal", f"{DB_NAME}-shm"])
+@pytest.mark.parametrize("when", ["before stat", "before chmod"])
+def test_a_sidecar_another_process_removes_meanwhile_is_not_taken_for_a_dangling_link(
+    state, monkeypatch, sidecar, when
+):
+    """SQLite deletes its -wal and -shm when another process's last connection closes: a sidecar
+    seen by lstat may be gone by the next look. That is no symbolic link, and no reason to refuse."""
+    with Store(state).transaction(write=True, account_id="111122223333", region="us-west-2") as repo:
+        repo.put_tags(KEY, [Tag("a", "b")])
+    path = state / sidecar
+    path.write_bytes(b"")
+    # A mode the check puts right with chmod, so that the chmod is reached too.
+    path.chmod(0o644)
+    real_stat, real_chmod = os.stat, os.chmod
+
+    def stat_then_gone(target, *args, **kwargs):
+        if os.fspath(target) == str(path) and when == "before stat":
+            path.unlink()
+        return real_stat(target, *args, **kwargs)
+
+    def chmod_then_gone(target, *args, **kwargs):
+        if os.fspath(target) == str(path) and when == "before chmod":
+            path.unlink()
+        return real_chmod(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat_then_gone)
+    monkeypatch.setattr(os, "chmod", chmod_then_gone)
+    with Store(state).transaction(write=False, account_id="111122223333", region="us-west-2") as repo:
+        tags = repo.get_tags(KEY)
+    monkeypatch.undo()
+    assert tags == [Tag("a", "b")]
+    assert not path.exists()
 
 
 @pytest.mark.parametrize("name", [DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm"])
