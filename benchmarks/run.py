@@ -714,6 +714,7 @@ def scale(python: str, kmscli: str, work: Path, runs: int, keys: int) -> list[Ro
 FILL_CONSOLE_STATE = """
 import sys
 from kmscli import core
+from kmscli.core.ports import Access
 from kmscli.session import Session
 
 state, keys = sys.argv[1], int(sys.argv[2])
@@ -728,7 +729,7 @@ def fill(repo, env):
     return ids[keys // 2]
 
 
-print(Session(state_dir=state).transact(fill, writes=True, options={}))
+print(Session(state_dir=state).transact(fill, access=Access.WRITES, options={}))
 """
 
 

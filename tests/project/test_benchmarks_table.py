@@ -289,3 +289,33 @@ def test_readme_table_is_the_one_in_benchmarks_results():
     table_rows = [line for line in results.splitlines() if line.startswith("| ")]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "\n".join(table_rows) in readme
+
+
+def test_the_console_figure_fills_its_state_with_keys_half_of_them_aliased(tmp_path, monkeypatch):
+    """The console group's state: `keys` keys through the session, every other one with an alias."""
+    import subprocess
+    import sys
+
+    from kmscli.core.console import console_key_table
+    from kmscli.core.ports import Access
+    from kmscli.session import Session
+
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    state = tmp_path / "console"
+    filled = subprocess.run(
+        [sys.executable, "-c", run.FILL_CONSOLE_STATE, str(state), "5"], capture_output=True, text=True, check=False
+    )
+    assert (filled.returncode, filled.stderr) == (0, "")
+    rows = Session(state_dir=state, environ={"AWS_REGION": "us-east-1"}).transact(
+        lambda repo, env: console_key_table(repo, env, aws_managed=False),
+        access=Access.READS,
+        options={},
+    )
+    assert sorted((r.description, r.aliases) for r in rows) == [
+        ("key 0", ("alias/key-00000",)),
+        ("key 1", ()),
+        ("key 2", ("alias/key-00002",)),
+        ("key 3", ()),
+        ("key 4", ("alias/key-00004",)),
+    ]
+    assert filled.stdout == next(r.key_id for r in rows if r.description == "key 2") + "\n"
