@@ -12,11 +12,10 @@ from a request.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
-
-import click
 
 from kmscli import config, core
 from kmscli.core.ports import Access, UpgradeNeeded
@@ -135,7 +134,9 @@ def region_of(options: Mapping[str, Any], environ: Mapping[str, str], state_dir:
 
 
 def _report(message: str) -> None:
-    click.echo(message, err=True)
+    """One line on stderr; written without Click, so that the server's path never loads it."""
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
 
 
 def open_store(state_dir: str | os.PathLike[str] | None, database_url: str | None, environ: Mapping[str, str]) -> Any:
@@ -175,4 +176,4 @@ def open_store(state_dir: str | os.PathLike[str] | None, database_url: str | Non
 def _debug(options: Mapping[str, Any]) -> Any:
     if not options.get("debug"):
         return lambda message: None
-    return lambda message: click.echo(f"kmscli debug: {message}", err=True)
+    return lambda message: _report(f"kmscli debug: {message}")

@@ -1,7 +1,7 @@
 """`kmscli serve` runs its requests on the session (kmscli/session.py), never through the command line.
 
 In a fresh interpreter, the server answers requests on a session of its own: the key it creates
-is there for the next request, and no module of kmscli/cli has been loaded on the way.
+is there for the next request, and neither a module of kmscli/cli nor Click has been loaded on the way.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ print(json.dumps({
     "arn prefix": described["KeyMetadata"]["Arn"].split("/")[0],
     "description": described["KeyMetadata"]["Description"],
     "cli modules": sorted(m for m in sys.modules if m == "kmscli.cli" or m.startswith("kmscli.cli.")),
+    "click loaded": "click" in sys.modules,
 }))
 """
 
@@ -58,5 +59,6 @@ def test_the_server_answers_on_a_session_without_loading_the_command_line(tmp_pa
         "arn prefix": "arn:aws:kms:eu-west-1:111122223333:key",
         "description": "on the session",
         "cli modules": [],
+        "click loaded": False,
     }
     assert (tmp_path / "state" / "kmscli.sqlite3").is_file()
