@@ -1,6 +1,6 @@
 """Result → AWS wire document → the bytes the AWS CLI would print.
 
-Member names and order come from the service model's output shapes (core.SHAPES), so every
+Member names and order come from the service model's output shapes (core/servicemodel.py), so every
 document is built in model order with absent (None) members left out, exactly as botocore's
 parser rebuilds a KMS response. Formatting follows AWS CLI v1 (docs/decisions.md#cli).
 """
@@ -13,31 +13,52 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from kmscli.core import SHAPES, KmsError
+from kmscli.core import KmsError
+from kmscli.core.servicemodel import Shape, ShapeWalker, shape
 
 
-def to_wire(shape_name: str, value: Any, *, timestamp_format: str = "wire") -> Any:
+def to_wire(shape_name: str | Shape, value: Any, *, timestamp_format: str = "wire") -> Any:
     """A core value rendered as the wire document of `shape_name` (dicts in model member order)."""
-    shape = SHAPES[shape_name]
-    kind = shape["type"]
-    if kind == "structure":
+    return _Wire(timestamp_format).walk(shape(shape_name), value)
+
+
+class _Wire(ShapeWalker):
+    def __init__(self, timestamp_format: str) -> None:
+        self.timestamp_format = timestamp_format
+
+    def walk_structure(self, shape: Shape, value: Any) -> dict[str, Any]:
         doc: dict[str, Any] = {}
-        for member, snake, sub in shape["members"]:
-            v = value.get(member) if isinstance(value, dict) else getattr(value, snake, None)
+        if isinstance(value, dict):
+            for m in shape.members.values():
+                v = value.get(m.name)
+                if v is not None:
+                    doc[m.name] = self.walk(m.shape, v)
+            return doc
+        fields = getattr(value, "_fields", ())
+        if not shape.attrs.issuperset(fields):
+            # A result field the shape does not name would be left out of the output unseen.
+            unknown = sorted(set(fields) - shape.attrs)
+            raise TypeError(f"{type(value).__name__} has fields {unknown} that shape {shape.name} lacks")
+        for m in shape.members.values():
+            v = getattr(value, m.attr, None)
             if v is not None:
-                doc[member] = to_wire(sub, v, timestamp_format=timestamp_format)
+                doc[m.name] = self.walk(m.shape, v)
         return doc
-    if kind == "list":
-        return [to_wire(shape["member"], v, timestamp_format=timestamp_format) for v in value]
-    if kind == "map":
-        return {k: to_wire(shape["value"], v, timestamp_format=timestamp_format) for k, v in value.items()}
-    if kind == "blob":
+
+    def walk_list(self, shape: Shape, value: Any) -> list[Any]:
+        return [self.walk(shape.member, v) for v in value]
+
+    def walk_map(self, shape: Shape, value: Any) -> dict[str, Any]:
+        return {k: self.walk(shape.value, v) for k, v in value.items()}
+
+    def walk_blob(self, shape: Shape, value: Any) -> str:
         return binascii.b2a_base64(value, newline=False).decode("ascii")
-    if kind == "timestamp":
-        return format_timestamp(value, timestamp_format)
-    if kind == "string":
+
+    def walk_timestamp(self, shape: Shape, value: Any) -> float | str:
+        return format_timestamp(value, self.timestamp_format)
+
+    def walk_string(self, shape: Shape, value: Any) -> str:
         return str(value)  # StrEnum members print as their plain value
-    return value
 
 
 def format_timestamp(epoch: float, timestamp_format: str) -> float | str:

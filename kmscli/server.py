@@ -27,10 +27,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TextIO
 
 from kmscli import __version__, core, output
 from kmscli.config import ConfigError
+from kmscli.core.servicemodel import Shape, ShapeWalker, shape
 from kmscli.core.validation import MAX_NESTING, is_moment, service_violations, too_deep, validation_error
 from kmscli.guarded_http import GuardedHandler, GuardedHTTPServer, Limits, Refusal
 from kmscli.store import StateError
@@ -354,34 +355,72 @@ def _from_wire(shape_name: str, value: Any, path: str) -> Any:
 
     A value of the wrong JSON type is a SerializationException, as when KMS cannot deserialize it.
     """
-    shape = core.SHAPES[shape_name]
-    kind = shape["type"]
-    if kind == "structure" and isinstance(value, dict):
-        members = {member: sub for member, _, sub in shape["members"]}
+    return _FROM_WIRE.walk(shape(shape_name), value, path)
+
+
+class _FromWire(ShapeWalker):
+    def walk_structure(self, shape: Shape, value: Any, path: str) -> Any:
+        if not isinstance(value, dict):
+            _wrong_type(shape, path)
+        members = shape.members
         # Members the model does not know are ignored, as AWS's deserializer ignores them.
         return {
-            k: _from_wire(members[k], v, _join(path, k)) for k, v in value.items() if k in members and v is not None
+            k: self.walk(members[k].shape, v, _join(path, k))
+            for k, v in value.items()
+            if k in members and v is not None
         }
-    if kind == "list" and isinstance(value, list):
-        return [_from_wire(shape["member"], v, f"{path}[{i}]") for i, v in enumerate(value) if v is not None]
-    if kind == "map" and isinstance(value, dict):
-        return {_text(k, path): _from_wire(shape["value"], v, f"{path}.{k}") for k, v in value.items() if v is not None}
-    if kind == "blob" and isinstance(value, str):
+
+    def walk_list(self, shape: Shape, value: Any, path: str) -> Any:
+        if not isinstance(value, list):
+            _wrong_type(shape, path)
+        return [self.walk(shape.member, v, f"{path}[{i}]") for i, v in enumerate(value) if v is not None]
+
+    def walk_map(self, shape: Shape, value: Any, path: str) -> Any:
+        if not isinstance(value, dict):
+            _wrong_type(shape, path)
+        return {_text(k, path): self.walk(shape.value, v, f"{path}.{k}") for k, v in value.items() if v is not None}
+
+    def walk_blob(self, shape: Shape, value: Any, path: str) -> Any:
+        if not isinstance(value, str):
+            _wrong_type(shape, path)
         try:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             raise WireError(400, _CORAL + "SerializationException", f"Value at '{path}' is not valid base64") from None
-    if kind == "timestamp" and isinstance(value, int | float) and not isinstance(value, bool):
+
+    def walk_timestamp(self, shape: Shape, value: Any, path: str) -> Any:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            _wrong_type(shape, path)
         if not is_moment(value):
             raise WireError(400, _CORAL + "SerializationException", f"Value at '{path}' is not a valid timestamp")
         return float(value)
-    if kind in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
+
+    def walk_integer(self, shape: Shape, value: Any, path: str) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool):
+            _wrong_type(shape, path)
         return value
-    if kind == "string" and isinstance(value, str):
+
+    walk_long = walk_integer
+
+    def walk_string(self, shape: Shape, value: Any, path: str) -> Any:
+        if not isinstance(value, str):
+            _wrong_type(shape, path)
         return _text(value, path)
-    if kind == "boolean" and isinstance(value, bool):
+
+    def walk_boolean(self, shape: Shape, value: Any, path: str) -> Any:
+        if not isinstance(value, bool):
+            _wrong_type(shape, path)
         return value
-    raise WireError(400, _CORAL + "SerializationException", f"Expected {_JSON_TYPES[kind]} at '{path}'")
+
+    def walk_scalar(self, shape: Shape, value: Any, path: str) -> Any:
+        _wrong_type(shape, path)
+
+
+_FROM_WIRE = _FromWire()
+
+
+def _wrong_type(shape: Shape, path: str) -> NoReturn:
+    raise WireError(400, _CORAL + "SerializationException", f"Expected {_JSON_TYPES[shape.type_name]} at '{path}'")
 
 
 def _text(value: str, path: str) -> str:
@@ -402,20 +441,29 @@ def _join(path: str, member: str) -> str:
 
 def _required(shape_name: str, value: Any, path: str) -> list[str]:
     """KMS's 'Member must not be null' violations, with its lowerCamelCase, 1-based member paths."""
-    shape = core.SHAPES[shape_name]
-    kind = shape["type"]
-    found: list[str] = []
-    if kind == "structure":
-        for member, _, sub in shape["members"]:
-            where = _join(path, member[:1].lower() + member[1:])
-            if member in value:
-                found += _required(sub, value[member], where)
-            elif member in shape["required"]:
-                found.append(f"Value null at '{where}' failed to satisfy constraint: Member must not be null")
-    elif kind == "list":
+    required = _Required()
+    required.walk(shape(shape_name), value, path)
+    return required.found
+
+
+class _Required(ShapeWalker):
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def walk_structure(self, shape: Shape, value: Any, path: str) -> None:
+        for m in shape.members.values():
+            where = _join(path, m.name[:1].lower() + m.name[1:])
+            if m.name in value:
+                self.walk(m.shape, value[m.name], where)
+            elif m.name in shape.required:
+                self.found.append(f"Value null at '{where}' failed to satisfy constraint: Member must not be null")
+
+    def walk_list(self, shape: Shape, value: Any, path: str) -> None:
         for i, item in enumerate(value, start=1):
-            found += _required(shape["member"], item, f"{path}.{i}.member")
-    return found
+            self.walk(shape.member, item, f"{path}.{i}.member")
+
+    def walk_scalar(self, shape: Shape, value: Any, path: str) -> None:
+        pass
 
 
 # ------------------------------------------------------------------------------------------- HTTP

@@ -29,7 +29,12 @@ def table() -> tuple[dict, dict, dict]:
             if k in shape:
                 entry[k] = tuple(shape[k]) if k == "enum" else shape[k]
         if shape["type"] == "structure":
-            entry["members"] = tuple((m, xform_name(m), spec["shape"]) for m, spec in shape["members"].items())
+            # Each member's type beside its shape's name: a walk dispatches on it without decoding
+            # the member's own entry (rendering a string or a date needs nothing more).
+            entry["members"] = tuple(
+                (m, xform_name(m), spec["shape"], model["shapes"][spec["shape"]]["type"])
+                for m, spec in shape["members"].items()
+            )
             entry["required"] = tuple(shape.get("required", ()))
             if shape.get("exception"):
                 entry["exception"] = True
@@ -83,6 +88,10 @@ LAZY = '''class _Lazy(Mapping[str, dict[str, Any]]):
         except KeyError:
             value = self._decoded[key] = json.loads(self._raw[key])
             return value
+
+    def __contains__(self, key: object) -> bool:
+        # Mapping's own test would read (and decode) the value.
+        return key in self._raw
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from kmscli import __version__, config, core, output
+from kmscli.core.servicemodel import Shape, ShapeWalker, shape
 from kmscli.core.validation import echo
 from kmscli.session import Session, region_of
 from kmscli.store import StateError
@@ -169,7 +170,7 @@ class OperationCommand(click.Command):
         formatter.write(prefix + ("\n" + " " * len(prefix)).join(lines) + "\n")
 
     def required_specs(self) -> list[argv.OptionSpec]:
-        required = core.SHAPES[core.MODEL_OPERATIONS[self.operation]["input"]]["required"]
+        required = shape(core.MODEL_OPERATIONS[self.operation]["input"]).required
         return [s for s in self.specs if s.dest in required and s.value is True]
 
     @property  # type: ignore[override]
@@ -339,16 +340,24 @@ class OperationCommand(click.Command):
 
 def _encode_blobs(shape_name: str, value: Any) -> Any:
     """In --cli-input-json, blob members are text like any blob argument (AWS CLI v1)."""
-    shape = core.SHAPES[shape_name]
-    kind = shape["type"]
-    if kind == "blob" and isinstance(value, str):
-        return value.encode("utf-8")
-    if kind == "structure" and isinstance(value, dict):
-        members = {m: sub for m, _, sub in shape["members"]}
-        return {k: _encode_blobs(members[k], v) if k in members else v for k, v in value.items()}
-    if kind == "list" and isinstance(value, list):
-        return [_encode_blobs(shape["member"], v) for v in value]
-    return value
+
+    # Made here: only --cli-input-json needs it, and making a class costs every command's start-up.
+    class EncodeBlobs(ShapeWalker):
+        def walk_blob(self, model: Shape, value: Any) -> Any:
+            return value.encode("utf-8") if isinstance(value, str) else value
+
+        def walk_structure(self, model: Shape, value: Any) -> Any:
+            if not isinstance(value, dict):
+                return value
+            members = model.members
+            return {k: self.walk(members[k].shape, v) if k in members else v for k, v in value.items()}
+
+        def walk_list(self, model: Shape, value: Any) -> Any:
+            if not isinstance(value, list):
+                return value
+            return [self.walk(model.member, v) for v in value]
+
+    return EncodeBlobs().walk(shape(shape_name), value)
 
 
 def _check_utf8(value: Any) -> None:
@@ -403,14 +412,15 @@ def _print_version(ctx: click.Context) -> NoReturn:
 def _click_option(spec: argv.OptionSpec, operation: str | None = None, *, required: bool = False) -> click.Option:
     from . import docs
 
-    kind = core.SHAPES[spec.shape]["type"] if spec.shape else None
+    model = shape(spec.shape) if spec.shape else None
+    kind = model.type_name if model is not None else None
     forms = ""
-    if kind == "list" and spec.shape:
-        member_kind = core.SHAPES[core.SHAPES[spec.shape]["member"]]["type"]
+    if model is not None and model.member is not None:
+        member_kind = model.member.type_name
         forms = docs.FORMS["list<structure>" if member_kind in ("structure", "map") else "list<string>"]
     elif kind:
         forms = docs.FORMS[kind]
-    choices = spec.choices or (tuple(core.SHAPES[spec.shape].get("enum", ())) if spec.shape else ())
+    choices = spec.choices or (model.enum if model is not None else ())
     if spec.shape and spec.nargs == "0" and spec.value is False:
         return click.Option([spec.flag], is_flag=True, default=None, help=f"The opposite of --{spec.flag[5:]}.")
     described = docs.MEMBERS.get(spec.dest, "") if spec.shape else spec.help

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kmscli.core import MODEL_OPERATIONS, PAGINATORS, SHAPES
+from kmscli.core import MODEL_OPERATIONS, PAGINATORS
+from kmscli.core.servicemodel import shape
 from kmscli.core.tuples import NamedTuple
 
 
@@ -123,12 +124,11 @@ def _kebab(snake: str) -> str:
 
 def operation_options(operation: str) -> tuple[OptionSpec, ...]:
     """The options of one operation, in input-shape member order, as the AWS CLI names them."""
-    shape = SHAPES[MODEL_OPERATIONS[operation]["input"]]
     options: list[OptionSpec] = []
     page = PAGINATORS.get(operation)
     hidden = {page["limit_key"], page["input_token"]} if page else set()
-    for member, snake, sub in shape["members"]:
-        kind = SHAPES[sub]["type"]
+    for m in shape(MODEL_OPERATIONS[operation]["input"]).members.values():
+        member, snake, sub, kind = m.name, m.attr, m.shape.name, m.shape.type_name
         flag = "--" + _kebab(snake)
         if kind == "boolean":
             options.append(OptionSpec(flag, member, "0", sub, True))

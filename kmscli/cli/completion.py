@@ -83,9 +83,10 @@ def for_option(spec: OptionSpec) -> Completer | None:
 
 def _takes_file_url(shape: str) -> bool:
     """Free text (not an enumeration, whose values Click completes): string, blob, map, structure."""
-    from kmscli.core import SHAPES
+    from kmscli.core.servicemodel import shape as model
 
-    return SHAPES[shape]["type"] in ("string", "blob", "structure", "map") and "enum" not in SHAPES[shape]
+    found = model(shape)
+    return found.type_name in ("string", "blob", "structure", "map") and not found.enum
 
 
 def complete_region(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
@@ -163,14 +164,14 @@ def _algorithm_completer(shape: str, member: str) -> Completer:
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
         from click.shell_completion import CompletionItem
 
-        from kmscli.core import SHAPES
+        from kmscli.core.servicemodel import shape as model
 
         # The command's words as kmscli parsed them (OperationCommand.parse_args), by API member.
         parsed = ctx.meta.get("kmscli.parsed")
         named = parsed.values.get(named_by) if parsed is not None else None
         offered = _from_state(ctx, lambda repo: _algorithms_of(repo, named, usage), None) if named else None
         if offered is None:
-            offered = tuple(SHAPES[shape]["enum"])
+            offered = model(shape).enum
         return [CompletionItem(a) for a in offered if a.startswith(incomplete)]
 
     return complete

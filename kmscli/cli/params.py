@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from kmscli.core import SHAPES
+from kmscli.core.servicemodel import Shape, ShapeWalker, shape
 from kmscli.core.validation import MAX_NESTING, echo, too_deep
 
 
@@ -92,10 +92,10 @@ def load_param_file(option: str, value: str) -> str | bytes:
 # ---------------------------------------------------------------- conversion by shape
 
 
-def convert(option: str, shape_name: str, raw: Any, *, binary_format: str = "raw-in-base64-out") -> Any:
+def convert(option: str, shape_name: str | Shape, raw: Any, *, binary_format: str = "raw-in-base64-out") -> Any:
     """`raw` is a str (one word), a list of str (a list option) or a bool (a flag)."""
-    shape = SHAPES[shape_name]
-    kind = shape["type"]
+    model = shape(shape_name)
+    kind = model.type_name
     if kind == "boolean":
         return raw
     value = raw
@@ -113,7 +113,7 @@ def convert(option: str, shape_name: str, raw: Any, *, binary_format: str = "raw
     if kind == "timestamp":
         return timestamp(value)
     if kind in ("structure", "map", "list"):
-        return _complex(option, shape_name, value)
+        return _complex(option, model, value)
     return value
 
 
@@ -187,13 +187,12 @@ def _parse_moment(text: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _complex(option: str, shape_name: str, value: Any) -> Any:
-    shape = SHAPES[shape_name]
-    kind = shape["type"]
+def _complex(option: str, model: Shape, value: Any) -> Any:
+    kind = model.type_name
     first = value[0] if isinstance(value, list) and value else value
     looks_like_json = isinstance(first, str) and first.strip().startswith(("[", "{"))
-    if looks_like_json or not _takes_shorthand(shape):
-        return _unpack_json_or_words(option, shape_name, value)
+    if looks_like_json or not _takes_shorthand(model):
+        return _unpack_json_or_words(option, model, value)
     if isinstance(value, bytes):
         # The AWS CLI's shorthand parser cannot read bytes (fileb://) and fails with Python's words.
         raise ParamError(
@@ -202,21 +201,20 @@ def _complex(option: str, shape_name: str, value: Any) -> Any:
             else "a bytes-like object is required, not 'str'"
         )
     if isinstance(value, list):
-        return [_shaped(SHAPES[shape_name]["member"], parse_shorthand(option, w)) for w in value]
+        return [_shaped(model.member, parse_shorthand(option, w)) for w in value]
     parsed = parse_shorthand(option, value)
     # A list option whose single word came from a file: the parsed dict stands for the whole list.
-    return parsed if kind == "list" else _shaped(shape_name, parsed)
+    return parsed if kind == "list" else _shaped(model, parsed)
 
 
-def _takes_shorthand(shape: dict[str, Any]) -> bool:
-    if shape["type"] == "list":
-        return SHAPES[shape["member"]]["type"] in ("structure", "list", "map")
-    return shape["type"] in ("structure", "map")
+def _takes_shorthand(model: Shape) -> bool:
+    if model.type_name == "list":
+        return model.member.type_name in ("structure", "list", "map")
+    return model.type_name in ("structure", "map")
 
 
-def _unpack_json_or_words(option: str, shape_name: str, value: Any) -> Any:
-    shape = SHAPES[shape_name]
-    kind = shape["type"]
+def _unpack_json_or_words(option: str, model: Shape, value: Any) -> Any:
+    kind = model.type_name
     if kind in ("structure", "map"):
         if _first_char(value) == "{":
             return _json(option, value)
@@ -231,7 +229,7 @@ def _unpack_json_or_words(option: str, shape_name: str, value: Any) -> Any:
                 return _json(option, value[0])
         # One element per word (or per character of a file's text, or per byte of a fileb://).
         try:
-            return [_unpack_json_or_words(option, shape["member"], v) for v in value]
+            return [_unpack_json_or_words(option, model.member, v) for v in value]
         except (ValueError, TypeError):
             raise _parse_error(option, str(value[0])) from None
     return _scalar(kind, value)
@@ -285,33 +283,47 @@ def _json(option: str, text: str) -> Any:
         raise _parse_error(option, f"Invalid JSON: {e}\nJSON received: {echo(text)}") from None
 
 
-def _shaped(shape_name: str, value: Any) -> Any:
+def _shaped(model: Shape, value: Any) -> Any:
     """Shorthand values take the shape of the model: the AWS CLI's second pass over them."""
-    shape = SHAPES[shape_name]
-    kind = shape["type"]
-    if kind == "structure":
-        if not isinstance(value, dict):
-            return value
-        members = {m: sub for m, _, sub in shape["members"]}
-        return {k: _shaped(members[k], v) if k in members and v is not None else v for k, v in value.items()}
-    if kind == "list":
-        if not isinstance(value, list):
-            return [value]
-        return [_shaped(shape["member"], v) for v in value]
-    if kind == "map":
-        if not isinstance(value, dict):
-            return value
-        return {k: _shaped(shape["value"], v) for k, v in value.items()}
-    if kind in ("integer", "long", "float", "double"):
-        try:
-            return number(kind, value)
-        except TypeError as e:
-            raise ParamError(str(e)) from None
-    if kind == "boolean":
-        if not isinstance(value, str):
-            raise ParamError(f"'{type(value).__name__}' object has no attribute 'lower'")
-        return {"true": True, "false": False}.get(value.lower(), value)
-    return value
+    return _shaped_walker().walk(model, value)
+
+
+@cache
+def _shaped_walker() -> ShapeWalker:
+    # Made on first use: only shorthand needs it, and making a class costs every command's start-up.
+    class Shaped(ShapeWalker):
+        def walk_structure(self, model: Shape, value: Any) -> Any:
+            if not isinstance(value, dict):
+                return value
+            members = model.members
+            return {
+                k: self.walk(members[k].shape, v) if k in members and v is not None else v for k, v in value.items()
+            }
+
+        def walk_list(self, model: Shape, value: Any) -> Any:
+            if not isinstance(value, list):
+                return [value]
+            return [self.walk(model.member, v) for v in value]
+
+        def walk_map(self, model: Shape, value: Any) -> Any:
+            if not isinstance(value, dict):
+                return value
+            return {k: self.walk(model.value, v) for k, v in value.items()}
+
+        def walk_integer(self, model: Shape, value: Any) -> Any:
+            try:
+                return number(model.type_name, value)
+            except TypeError as e:
+                raise ParamError(str(e)) from None
+
+        walk_long = walk_float = walk_double = walk_integer
+
+        def walk_boolean(self, model: Shape, value: Any) -> Any:
+            if not isinstance(value, str):
+                raise ParamError(f"'{type(value).__name__}' object has no attribute 'lower'")
+            return {"true": True, "false": False}.get(value.lower(), value)
+
+    return Shaped()
 
 
 # ---------------------------------------------------------------- shorthand

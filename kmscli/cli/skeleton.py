@@ -6,31 +6,44 @@ import json
 from typing import Any
 
 from kmscli import core
+from kmscli.core.servicemodel import Shape, ShapeWalker, shape
 
 
 def skeleton(operation: str, which: str) -> str:
     """The input skeleton is what --cli-input-json accepts; the output one is what the command prints."""
-    shape = core.MODEL_OPERATIONS[operation]["input" if which == "input" else "output"]
-    if shape is None:
+    name = core.MODEL_OPERATIONS[operation]["input" if which == "input" else "output"]
+    if name is None:
         return "{}\n"
-    return json.dumps(_value(shape, set(), "", named=which == "output"), indent=4) + "\n"
+    placeholders = _Skeleton(named=which == "output")
+    return json.dumps(placeholders.walk(shape(name), frozenset(), ""), indent=4) + "\n"
 
 
-def _value(shape_name: str, seen: set[str], member: str, *, named: bool) -> Any:
+# The placeholder of each scalar type but strings.
+_SCALARS = {"integer": 0, "long": 0, "boolean": True, "blob": None, "timestamp": "1970-01-01T00:00:00"}
+
+
+class _Skeleton(ShapeWalker):
     """`named`: strings hold their member's name, as the AWS CLI's output skeletons do; else ""."""
-    shape = core.SHAPES[shape_name]
-    kind = shape["type"]
-    if kind == "structure":
-        if shape_name in seen:
+
+    def __init__(self, *, named: bool) -> None:
+        self.named = named
+
+    def walk_structure(self, model: Shape, seen: frozenset[str], member: str) -> Any:
+        if model.name in seen:
             return {}
-        return {m: _value(sub, seen | {shape_name}, m, named=named) for m, _, sub in shape["members"]}
-    if kind == "list":
-        return [_value(shape["member"], seen, member, named=named)]
-    if kind == "map":
-        return {"KeyName": _value(shape["value"], seen, member, named=named)}
-    if kind == "string":
+        return {m.name: self.walk(m.shape, seen | {model.name}, m.name) for m in model.members.values()}
+
+    def walk_list(self, model: Shape, seen: frozenset[str], member: str) -> Any:
+        return [self.walk(model.member, seen, member)]
+
+    def walk_map(self, model: Shape, seen: frozenset[str], member: str) -> Any:
+        return {"KeyName": self.walk(model.value, seen, member)}
+
+    def walk_string(self, model: Shape, seen: frozenset[str], member: str) -> Any:
         # The AWS CLI picks a random enum value; kmscli picks the first, so skeletons are stable.
-        if "enum" in shape:
-            return shape["enum"][0]
-        return member if named else ""
-    return {"integer": 0, "long": 0, "boolean": True, "blob": None, "timestamp": "1970-01-01T00:00:00"}[kind]
+        if model.enum:
+            return model.enum[0]
+        return member if self.named else ""
+
+    def walk_scalar(self, model: Shape, seen: frozenset[str], member: str) -> Any:
+        return _SCALARS[model.type_name]

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from .env import Env
 from .model import Tag
 from .ports import Access
+from .servicemodel import Shape, ShapeWalker, shape
 from .shapes import OPERATIONS as MODEL_OPERATIONS
-from .shapes import SHAPES
 from .tuples import NamedTuple
 from .validation import validate_request
 
@@ -151,7 +151,7 @@ def call(name: str, params: Mapping[str, Any], repo: Repository, env: Env) -> An
         from .access import authorize_request
 
         env = authorize_request(env, name, params)
-    result = op.func(repo, env, _build(op.request, op.input_shape, params))
+    result = op.func(repo, env, _REQUEST.build(op.request, shape(op.input_shape), params))
     if name in TRACKED:
         # A cryptographic operation that succeeded: the keys it used remember it (GetKeyLastUsage).
         record_usage(repo, env, name, result)
@@ -159,7 +159,7 @@ def call(name: str, params: Mapping[str, Any], repo: Repository, env: Env) -> An
 
 
 # The operations whose successful runs GetKeyLastUsage reports: the model's own list of them.
-TRACKED = frozenset(SHAPES["KeyLastUsageTrackingOperation"]["enum"])
+TRACKED = frozenset(shape("KeyLastUsageTrackingOperation").enum)
 
 
 def record_usage(repo: Repository, env: Env, operation_name: str, result: Any) -> None:
@@ -186,24 +186,26 @@ def record_usage(repo: Repository, env: Env, operation_name: str, result: Any) -
         )
 
 
-# Input structures that the core handles as dataclasses rather than dicts.
+# Input structures that the core handles as named tuples rather than dicts.
 _STRUCTURES: dict[str, type] = {"Tag": Tag}
 
 
-def _convert(value: Any, shape_name: str) -> Any:
-    shape = SHAPES[shape_name]
-    kind = shape["type"]
-    if kind == "list":
-        return tuple(_convert(v, shape["member"]) for v in value)
-    if kind == "structure" and shape_name in _STRUCTURES:
-        return _build(_STRUCTURES[shape_name], shape_name, value)
-    return value
+class _Request(ShapeWalker):
+    """API parameters (wire names) -> the operation's request named tuple (snake_case fields).
+
+    Lists become tuples, structures listed in _STRUCTURES their named tuples; the rest stays as given.
+    """
+
+    def build(self, cls: type, shape: Shape, params: Mapping[str, Any]) -> Any:
+        members = shape.members.values()
+        return cls(**{m.attr: self.walk(m.shape, params[m.name]) for m in members if params.get(m.name) is not None})
+
+    def walk_list(self, shape: Shape, value: Any) -> tuple[Any, ...]:
+        return tuple(self.walk(shape.member, v) for v in value)
+
+    def walk_structure(self, shape: Shape, value: Any) -> Any:
+        cls = _STRUCTURES.get(shape.name)
+        return value if cls is None else self.build(cls, shape, value)
 
 
-def _build(cls: type, shape_name: str, params: Mapping[str, Any]) -> Any:
-    kwargs = {
-        snake: _convert(params[member], sub)
-        for member, snake, sub in SHAPES[shape_name]["members"]
-        if params.get(member) is not None
-    }
-    return cls(**kwargs)
+_REQUEST = _Request()

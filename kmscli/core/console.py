@@ -23,7 +23,7 @@ from .ids import alias_arn
 from .keyspecs import CHINA_ONLY, KEY_SPECS, UNGENERATABLE
 from .model import KeyManager, KeyUsage, Origin, Tag
 from .policy_text import jackson
-from .shapes import SHAPES
+from .servicemodel import shape
 from .tuples import NamedTuple
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def _one_of(values: Iterable[str]) -> str:
 # ---------------------------------------------------------------- step 2: add labels
 ALIAS_PREFIX = "alias/"
 _ALIAS_CHARACTERS = re.compile(r"[a-zA-Z0-9/_-]+")
-_ALIAS_MAX = int(SHAPES["AliasNameType"]["max"])
+_ALIAS_MAX = int(shape("AliasNameType").max)
 
 
 def alias_name(text: str) -> str:
@@ -143,7 +143,7 @@ def alias_name(text: str) -> str:
 
 
 def check_description(text: str) -> None:
-    limit = int(SHAPES["DescriptionType"]["max"])
+    limit = int(shape("DescriptionType").max)
     if len(text) > limit:
         raise ConsoleInputError(f"The description can have at most {limit} characters.")
 
@@ -154,10 +154,10 @@ def check_tags(tags: Iterable[Tag]) -> None:
 
     tags = list(tags)
     for tag in tags:
-        if not 1 <= len(tag.tag_key) <= int(SHAPES["TagKeyType"]["max"]):
-            raise ConsoleInputError(f"A tag key must have 1 to {SHAPES['TagKeyType']['max']} characters.")
-        if len(tag.tag_value) > int(SHAPES["TagValueType"]["max"]):
-            raise ConsoleInputError(f"A tag value can have at most {SHAPES['TagValueType']['max']} characters.")
+        if not 1 <= len(tag.tag_key) <= int(shape("TagKeyType").max):
+            raise ConsoleInputError(f"A tag key must have 1 to {shape('TagKeyType').max} characters.")
+        if len(tag.tag_value) > int(shape("TagValueType").max):
+            raise ConsoleInputError(f"A tag value can have at most {shape('TagValueType').max} characters.")
     keys = [t.tag_key for t in tags]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:

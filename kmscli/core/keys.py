@@ -23,7 +23,7 @@ from .tuples import NamedTuple
 if TYPE_CHECKING:
     from .records import CustomKeyStore
 from .ports import Repository
-from .shapes import SHAPES
+from .servicemodel import shape as model_shape
 from .validation import enum_violation, validation_error
 
 MAX_KEYS_PER_REGION = 100_000
@@ -178,7 +178,7 @@ def _key_spec_of(req: CreateKeyRequest) -> str:
     ):
         if value in CHINA_ONLY:
             # SM2 exists only in China Regions: answer as a Region whose enum lacks it does.
-            allowed = tuple(v for v in SHAPES[shape]["enum"] if v not in CHINA_ONLY)
+            allowed = tuple(v for v in model_shape(shape).enum if v not in CHINA_ONLY)
             raise validation_error([enum_violation(path, value, allowed)])
     if req.key_spec is not None and req.customer_master_key_spec is not None:
         raise ValidationException(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ParamValidationError, ValidationException
-from .shapes import SHAPES
+from .servicemodel import Shape, ShapeWalker, shape
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -81,22 +81,20 @@ def is_moment(value: float) -> bool:
     return math.isfinite(seconds) and MIN_EPOCH_SECONDS <= seconds <= MAX_EPOCH_SECONDS
 
 
-def validate_request(shape_name: str, params: Mapping[str, Any]) -> None:
-    problems: list[str] = []
-    _client(params, shape_name, "", problems)
+def validate_request(shape_name: str | Shape, params: Mapping[str, Any]) -> None:
+    problems = _Client().check(shape(shape_name), params)
     if problems:
         raise ParamValidationError(problems)
-    violations: list[str] = []
-    _service(params, shape_name, "", violations)
+    violations = service_violations(shape_name, params)
     if violations:
         raise validation_error(violations)
 
 
-def service_violations(shape_name: str, params: Mapping[str, Any]) -> list[str]:
+def service_violations(shape_name: str | Shape, params: Mapping[str, Any]) -> list[str]:
     """What the service itself refuses (max, pattern, enum), one KMS-worded line per problem."""
-    violations: list[str] = []
-    _service(params, shape_name, "", violations)
-    return violations
+    service = _Service()
+    service.walk(shape(shape_name), params, "")
+    return service.out
 
 
 def validation_error(violations: list[str]) -> ValidationException:
@@ -116,102 +114,134 @@ def _type_name(t: type) -> str:
     return str(t)
 
 
-def _client(value: Any, shape_name: str, name: str, problems: list[str]) -> None:
-    shape = SHAPES[shape_name]
-    kind = shape["type"]
-    allowed = _PY_TYPES[kind]
-    # bool is an int in Python; botocore accepts it for integers too, so only exclude the reverse.
-    if not isinstance(value, allowed) or (kind == "boolean" and not isinstance(value, bool)):
-        valid = ", ".join(_type_name(t) for t in allowed)
-        if kind == "timestamp":
-            valid = "<class 'datetime.datetime'>, timestamp-string"
-        elif kind == "blob":
-            # botocore names file objects, not str, although it accepts str too.
-            valid = "<class 'bytes'>, <class 'bytearray'>, file-like object"
-        problems.append(
-            f"Invalid type for parameter {name or 'input'}, value: {echo(value)}, type: {type(value)}, "
-            f"valid types: {valid}"
-        )
-        return
-    label = name or "input"
-    if kind == "structure":
-        members = {m: sub for m, _, sub in shape["members"]}
-        for req in shape["required"]:
+class _Client(ShapeWalker):
+    """What botocore checks before sending: types, required and unknown members, `min`."""
+
+    def check(self, shape: Shape, params: Any) -> list[str]:
+        self.problems: list[str] = []
+        self.walk(shape, params, "")
+        return self.problems
+
+    def walk(self, shape: Shape, value: Any, name: str) -> None:
+        kind = shape.type_name
+        allowed = _PY_TYPES[kind]
+        # bool is an int in Python; botocore accepts it for integers too, so only exclude the reverse.
+        if not isinstance(value, allowed) or (kind == "boolean" and not isinstance(value, bool)):
+            valid = ", ".join(_type_name(t) for t in allowed)
+            if kind == "timestamp":
+                valid = "<class 'datetime.datetime'>, timestamp-string"
+            elif kind == "blob":
+                # botocore names file objects, not str, although it accepts str too.
+                valid = "<class 'bytes'>, <class 'bytearray'>, file-like object"
+            self.problems.append(
+                f"Invalid type for parameter {name or 'input'}, value: {echo(value)}, type: {type(value)}, "
+                f"valid types: {valid}"
+            )
+            return
+        super().walk(shape, value, name)
+
+    def walk_structure(self, shape: Shape, value: Any, name: str) -> None:
+        label = name or "input"
+        members = shape.members
+        for req in shape.required:
             # None means "not given" throughout the core (e.g. a null in --cli-input-json).
             if value.get(req) is None:
-                problems.append(f'Missing required parameter in {label}: "{req}"')
+                self.problems.append(f'Missing required parameter in {label}: "{req}"')
         known = []
         for key in value:
             if key not in members:
-                problems.append(f'Unknown parameter in {label}: "{key}", must be one of: {", ".join(members)}')
+                self.problems.append(f'Unknown parameter in {label}: "{key}", must be one of: {", ".join(members)}')
             else:
                 known.append(key)
         for key in known:
             if value[key] is not None:
-                _client(value[key], members[key], f"{name}.{key}" if name else key, problems)
-    elif kind == "list":
-        if "min" in shape and len(value) < shape["min"]:
-            problems.append(
-                f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}"
-            )
+                self.walk(members[key].shape, value[key], f"{name}.{key}" if name else key)
+
+    def walk_list(self, shape: Shape, value: Any, name: str) -> None:
+        self._min_length(shape, value, name)
         for i, item in enumerate(value):
-            _client(item, shape["member"], f"{name}[{i}]", problems)
-    elif kind == "map":
+            self.walk(shape.member, item, f"{name}[{i}]")
+
+    def walk_map(self, shape: Shape, value: Any, name: str) -> None:
         for k, v in value.items():
-            _client(k, shape["key"], f"{name} (key: {k})", problems)
-            _client(v, shape["value"], f"{name}.{k}", problems)
-    elif kind == "string":
-        if "min" in shape and len(value) < shape["min"]:
-            problems.append(
-                f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape['min']}"
+            self.walk(shape.key, k, f"{name} (key: {k})")
+            self.walk(shape.value, v, f"{name}.{k}")
+
+    def walk_string(self, shape: Shape, value: Any, name: str) -> None:
+        self._min_length(shape, value, name)
+
+    def walk_timestamp(self, shape: Shape, value: Any, name: str) -> None:
+        if not is_moment(value):
+            self.problems.append(
+                f"Invalid value for parameter {name}, value: {echo(value)}, valid range: "
+                f"{MIN_EPOCH_SECONDS:.0f} to {MAX_EPOCH_SECONDS:.0f} (epoch seconds, 1970 to 3000)"
             )
-    elif kind == "timestamp" and not is_moment(value):
-        problems.append(
-            f"Invalid value for parameter {name}, value: {echo(value)}, valid range: "
-            f"{MIN_EPOCH_SECONDS:.0f} to {MAX_EPOCH_SECONDS:.0f} (epoch seconds, 1970 to 3000)"
-        )
-    elif kind in ("integer", "long") and "min" in shape and value < shape["min"]:
-        problems.append(f"Invalid value for parameter {name}, value: {echo(value)}, valid min value: {shape['min']}")
+
+    def walk_integer(self, shape: Shape, value: Any, name: str) -> None:
+        if shape.min is not None and value < shape.min:
+            self.problems.append(
+                f"Invalid value for parameter {name}, value: {echo(value)}, valid min value: {shape.min}"
+            )
+
+    walk_long = walk_integer
+
+    def walk_scalar(self, shape: Shape, value: Any, name: str) -> None:
+        pass
+
+    def _min_length(self, shape: Shape, value: Any, name: str) -> None:
+        if shape.min is not None and len(value) < shape.min:
+            self.problems.append(
+                f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape.min}"
+            )
 
 
 def _camel(member: str) -> str:
     return member[:1].lower() + member[1:]
 
 
-def _service(value: Any, shape_name: str, path: str, out: list[str]) -> None:
-    shape = SHAPES[shape_name]
-    kind = shape["type"]
-    if kind == "structure":
-        for member, _, sub in shape["members"]:
-            if value.get(member) is not None:
-                _service(value[member], sub, f"{path}.{_camel(member)}" if path else _camel(member), out)
-        return
-    if kind == "list":
-        _bounds(value, len(value), shape, path, out, "length")
+class _Service(ShapeWalker):
+    """What the service checks (`max`, `pattern`, `enum`, and `min` of what botocore let through),
+    with KMS's lowerCamelCase, 1-based member paths."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+
+    def walk_structure(self, shape: Shape, value: Any, path: str) -> None:
+        for m in shape.members.values():
+            if value.get(m.name) is not None:
+                self.walk(m.shape, value[m.name], f"{path}.{_camel(m.name)}" if path else _camel(m.name))
+
+    def walk_list(self, shape: Shape, value: Any, path: str) -> None:
+        _bounds(value, len(value), shape, path, self.out, "length")
         for i, item in enumerate(value, start=1):
-            _service(item, shape["member"], f"{path}.{i}.member", out)
-        return
-    if kind == "map":
+            self.walk(shape.member, item, f"{path}.{i}.member")
+
+    def walk_map(self, shape: Shape, value: Any, path: str) -> None:
         for k, v in value.items():
-            _service(k, shape["key"], f"{path}.{k}.key", out)
-            _service(v, shape["value"], f"{path}.{k}.value", out)
-        return
-    if kind == "blob":
+            self.walk(shape.key, k, f"{path}.{k}.key")
+            self.walk(shape.value, v, f"{path}.{k}.value")
+
+    def walk_blob(self, shape: Shape, value: Any, path: str) -> None:
         size = len(value.encode() if isinstance(value, str) else value)
         # KMS never echoes blob values (they are often secrets).
         for rule in _rules(size, shape, "length"):
-            out.append(f"Value at '{path}' failed to satisfy constraint: Member must {rule}")
-        return
-    if kind == "string":
-        if "enum" in shape and value not in shape["enum"]:
-            out.append(enum_violation(path, value, _SERVICE_ENUM_ORDER.get(shape_name, shape["enum"])))
+            self.out.append(f"Value at '{path}' failed to satisfy constraint: Member must {rule}")
+
+    def walk_string(self, shape: Shape, value: Any, path: str) -> None:
+        if shape.enum and value not in shape.enum:
+            self.out.append(enum_violation(path, value, _SERVICE_ENUM_ORDER.get(shape.name, shape.enum)))
             return
-        _bounds(value, len(value), shape, path, out, "length")
-        if "pattern" in shape and re.fullmatch(shape["pattern"], value) is None and not _extension(shape_name, value):
-            out.append(_message(value, shape, path, f"satisfy regular expression pattern: {shape['pattern']}"))
-        return
-    if kind in ("integer", "long"):
-        _bounds(value, value, shape, path, out, "value")
+        _bounds(value, len(value), shape, path, self.out, "length")
+        if shape.pattern is not None and re.fullmatch(shape.pattern, value) is None and not _extension(shape, value):
+            self.out.append(_message(value, shape, path, f"satisfy regular expression pattern: {shape.pattern}"))
+
+    def walk_integer(self, shape: Shape, value: Any, path: str) -> None:
+        _bounds(value, value, shape, path, self.out, "value")
+
+    walk_long = walk_integer
+
+    def walk_scalar(self, shape: Shape, value: Any, path: str) -> None:
+        pass
 
 
 # kmscli's documented extension of the model's patterns: an XKS proxy on this machine may be reached
@@ -220,26 +250,26 @@ def _service(value: Any, shape_name: str, path: str, out: list[str]) -> None:
 _LOOPBACK_ENDPOINT = r"https?://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?"
 
 
-def _extension(shape_name: str, value: str) -> bool:
-    return shape_name == "XksProxyUriEndpointType" and re.fullmatch(_LOOPBACK_ENDPOINT, value) is not None
+def _extension(shape: Shape, value: str) -> bool:
+    return shape.name == "XksProxyUriEndpointType" and re.fullmatch(_LOOPBACK_ENDPOINT, value) is not None
 
 
-def _rules(measure: int, shape: Mapping[str, Any], what: str) -> list[str]:
+def _rules(measure: int, shape: Shape, what: str) -> list[str]:
     rules = []
-    if "max" in shape and measure > shape["max"]:
-        rules.append(f"have {what} less than or equal to {shape['max']}")
-    if "min" in shape and measure < shape["min"]:
-        rules.append(f"have {what} greater than or equal to {shape['min']}")
+    if shape.max is not None and measure > shape.max:
+        rules.append(f"have {what} less than or equal to {shape.max}")
+    if shape.min is not None and measure < shape.min:
+        rules.append(f"have {what} greater than or equal to {shape.min}")
     return rules
 
 
-def _bounds(value: Any, measure: int, shape: Mapping[str, Any], path: str, out: list[str], what: str) -> None:
+def _bounds(value: Any, measure: int, shape: Shape, path: str, out: list[str], what: str) -> None:
     for rule in _rules(measure, shape, what):
         out.append(_message(value, shape, path, rule))
 
 
-def _message(value: Any, shape: Mapping[str, Any], path: str, rule: str) -> str:
-    if shape.get("sensitive"):
+def _message(value: Any, shape: Shape, path: str, rule: str) -> str:
+    if shape.sensitive:
         return f"Value at '{path}' failed to satisfy constraint: Member must {rule}"
     shown = "[" + ", ".join(str(v) for v in value) + "]" if isinstance(value, list | tuple) else str(value)
     return f"Value '{echo(shown)}' at '{path}' failed to satisfy constraint: Member must {rule}"

@@ -20,7 +20,7 @@ def ok(result: Result) -> str:
 
 def test_skeleton_round_trip_creates_the_key_it_describes(invoke: Callable[..., Result], tmp_path: Path) -> None:
     skeleton = json.loads(ok(invoke("create-key", "--generate-cli-skeleton")))
-    assert list(skeleton) == [m for m, _, _ in core.SHAPES["CreateKeyRequest"]["members"]]
+    assert list(skeleton) == [m for m, *_ in core.SHAPES["CreateKeyRequest"]["members"]]
     # Fill in the skeleton as a user would, dropping what they do not want.
     filled = {
         "Description": "from a skeleton",
@@ -87,7 +87,7 @@ def test_output_skeleton_names_strings_after_their_members(invoke: Callable[...,
 def test_every_command_has_an_input_skeleton_of_its_model_members(invoke: Callable[..., Result], command: str) -> None:
     operation = COMMAND_TO_OPERATION[command]
     skeleton = json.loads(ok(invoke(command, "--generate-cli-skeleton")))
-    members = [m for m, _, _ in core.SHAPES[core.MODEL_OPERATIONS[operation]["input"]]["members"]]
+    members = [m for m, *_ in core.SHAPES[core.MODEL_OPERATIONS[operation]["input"]]["members"]]
     assert list(skeleton) == members
 
 

@@ -378,7 +378,7 @@ json_values = st.recursive(
 @st.composite
 def input_document(draw: st.DrawFn, world: World, operation: str) -> str:
     """--cli-input-json: the operation's own member names, each with a value of any JSON type."""
-    members = [m for m, _, _ in core.SHAPES[core.MODEL_OPERATIONS[operation]["input"]]["members"]]
+    members = [m for m, *_ in core.SHAPES[core.MODEL_OPERATIONS[operation]["input"]]["members"]]
     chosen = draw(st.lists(st.sampled_from(members), unique=True, max_size=len(members))) if members else []
     value = st.one_of(json_values, st.sampled_from(world.identifiers), st.lists(st.sampled_from(world.identifiers)))
     document: Any = {m: draw(value) for m in chosen}

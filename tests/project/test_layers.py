@@ -18,7 +18,7 @@ from kmscli.core.api import MODULES
 ROOT = Path(__file__).resolve().parents[2] / "kmscli"
 
 _CORE_LEAVES = (
-    "tuples errors model records env ids shapes keyspecs validation paging states ports memory "
+    "tuples errors model records env ids shapes servicemodel keyspecs validation paging states ports memory "
     "ed25519ph crypto crypto_import materials transitions summaries granttokens managed dry_run policy_text "
     "authorization policy_document policy_conditions permissions key_store_state access"
 )
