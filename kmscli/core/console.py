@@ -411,6 +411,8 @@ class ConsoleKeyRow(NamedTuple):
 
 
 _PAGE = 1000
+# Keys whose material is in a custom key store (a CloudHSM cluster or an external key manager).
+_IN_A_KEY_STORE = (Origin.AWS_CLOUDHSM, Origin.EXTERNAL_KEY_STORE)
 
 
 def console_key_table(repo: Repository, env: Env, *, aws_managed: bool) -> list[ConsoleKeyRow]:
@@ -421,7 +423,7 @@ def console_key_table(repo: Repository, env: Env, *, aws_managed: bool) -> list[
     since it was written (transitions.nothing_due), otherwise read whole through the keyring (a
     deletion that fell due is done, so the table never shows a key that DescribeKey would call gone).
     """
-    from .keyring import live_key
+    from .keyring import as_reported, live_key
     from .transitions import nothing_due
 
     # Each key's aliases in name order, as they are listed.
@@ -445,7 +447,13 @@ def console_key_table(repo: Repository, env: Env, *, aws_managed: bool) -> list[
             # Whose key it is never changes, so the other kind is skipped unread.
             if summary.key_manager != wanted:
                 continue
-            key = summary if nothing_due(summary, now) else live_key(repo, env, summary.key_id)
+            if summary.origin in _IN_A_KEY_STORE:
+                # Its status is Unavailable while its store is disconnected, as DescribeKey says:
+                # that takes the whole key (its store's ID) and the store's connection state.
+                key = live_key(repo, env, summary.key_id)
+                key = None if key is None else as_reported(repo, key)
+            else:
+                key = summary if nothing_due(summary, now) else live_key(repo, env, summary.key_id)
             if key is None:
                 continue
             rows.append(
