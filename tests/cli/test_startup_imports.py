@@ -24,7 +24,13 @@ except SystemExit as e:
 print(status, [name for name in sys.argv[3:] if name in sys.modules], file=sys.stderr)
 """
 # Neither an identities file nor a named caller, nor a custom key store, nor help.
-NOT_NEEDED = ("kmscli.identities", "kmscli.core.authorization", "kmscli.core.access", "kmscli.cli.docs")
+NOT_NEEDED = (
+    "kmscli.identities",
+    "kmscli.core.authorization",
+    "kmscli.core.access",
+    "kmscli.keystores",
+    "kmscli.cli.docs",
+)
 
 
 def _environ(state: Path, **extra: str) -> dict[str, str]:
