@@ -14,6 +14,7 @@ import json
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 3
 DB_NAME = "kmscli.sqlite3"
 BUSY_TIMEOUT_S = 60.0
+_SQLITE_BUSY = 5  # the primary result code; the extended ones (BUSY_RECOVERY, ...) share its low byte
 
 # The members of a key that listings read (core/summaries.py: KeySummary's, in its order), kept in
 # columns of their own beside the key's document, so that listing a thousand keys never reads or
@@ -295,6 +297,24 @@ class Store:
         return conn
 
     def _initialise(self, conn: sqlite3.Connection) -> None:
+        """Make the schema in a new file, however many processes try at once.
+
+        Until the file is in WAL mode, two processes that both read it and then want to write it
+        (the journal mode change, BEGIN IMMEDIATE) can each hold what the other waits for; SQLite
+        then answers one of them "database is locked" at once rather than after the busy timeout.
+        Making the schema again is harmless (it checks the version first), so that one tries again.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self._initialise_once(conn)
+                return
+            except sqlite3.OperationalError as e:
+                if getattr(e, "sqlite_errorcode", 0) & 0xFF != _SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.01)
+
+    def _initialise_once(self, conn: sqlite3.Connection) -> None:
         # One snapshot for both questions: another process may be initialising the file right now.
         conn.execute("BEGIN")
         version = conn.execute("PRAGMA user_version").fetchone()[0]

@@ -9,10 +9,15 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from kmscli.core.model import Tag
+from kmscli.store import SCHEMA_VERSION, Store
 
 ACCOUNT = "111122223333"
 REGION = "us-west-2"
@@ -146,3 +151,33 @@ def test_32_processes_creating_the_state_at_once(environ, tmp_path, sql):
     assert sql(database, "SELECT value FROM counters WHERE name = ?", f"keys/{ACCOUNT}/{REGION}") == [(PROCESSES,)]
     assert sql(database, "PRAGMA user_version") == [(3,)]
     assert sql(database, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_a_first_use_answered_database_is_locked_at_once_tries_again(tmp_path, monkeypatch):
+    """Two processes making a new state can each hold what the other waits for before the file is in
+    WAL mode; SQLite then answers one "database is locked" at once, without waiting out the busy
+    timeout. That one must try again, not fail the command (seen once among 32 processes)."""
+    refusals = [2]
+
+    class LockedAtFirst(sqlite3.Connection):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            if sql == "PRAGMA journal_mode = WAL" and refusals[0]:
+                refusals[0] -= 1
+                error = sqlite3.OperationalError("database is locked")
+                error.sqlite_errorcode = 5  # SQLITE_BUSY, as SQLite sets it
+                raise error
+            return super().execute(sql, *args)
+
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *args, **kwargs: connect(*args, factory=LockedAtFirst, **kwargs))
+    state = tmp_path / "state"
+    with Store(state).transaction(write=True, account_id=ACCOUNT, region=REGION) as repo:
+        repo.put_tags("1234abcd-12ab-34cd-56ef-1234567890ab", [Tag("a", "b")])
+    monkeypatch.undo()
+    assert refusals == [0]
+    with contextlib.closing(sqlite3.connect(state / DB_NAME)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchall() == [(SCHEMA_VERSION,)]
+        assert conn.execute("PRAGMA journal_mode").fetchall() == [("wal",)]
+        assert conn.execute("SELECT key_id, tag_key, tag_value FROM tags").fetchall() == [
+            ("1234abcd-12ab-34cd-56ef-1234567890ab", "a", "b")
+        ]
