@@ -1,4 +1,4 @@
-"""The rules every cryptographic operation shares (spec "Common rules for cryptographic operations").
+"""The rules every cryptographic operation shares: a usable key, its usage, its algorithm, its material.
 
 In the order KMS checks them: the key is resolved and its state checked (keyring.py,
 states.py), then its usage, then the algorithm against its key spec; operation-specific

@@ -39,7 +39,7 @@ MAX_CONSTRAINT_VALUE = 384
 _GRANT_ID = re.compile(r"[0-9a-f]{64}")
 
 _COMMON = ("CreateGrant", "RetireGrant", "DescribeKey")
-# Which grant operations each kind of key allows (spec "Grant rules").
+# Which grant operations each kind of key allows, as KMS lists them for grants.
 _SYMMETRIC_OPERATIONS = frozenset(
     {
         "Decrypt",
