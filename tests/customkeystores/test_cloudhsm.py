@@ -242,8 +242,16 @@ def test_the_whole_flow(invoke: Invoke, token: str, state_dir: Path, tmp_path: P
     ok(invoke("disconnect-custom-key-store", "--custom-key-store-id", store_id))
     assert ok(invoke("describe-key", "--key-id", key_id))["KeyMetadata"]["KeyState"] == "Unavailable"
     # The console's key table says what DescribeKey says.
-    listed = ok(invoke("console", "list-keys", "--output", "json"))["Keys"]
-    assert [(k["KeyId"], k["Status"]) for k in listed] == [(key_id, "Unavailable")]
+    row = {
+        "Aliases": [],
+        "KeyId": key_id,
+        "Status": "Unavailable",
+        "KeySpec": "SYMMETRIC_DEFAULT",
+        "KeyUsage": "ENCRYPT_DECRYPT",
+        "Description": metadata["Description"],
+        "DeletionDate": "-",
+    }
+    assert ok(invoke("console", "list-keys", "--output", "json")) == {"Keys": [row]}
     error(
         invoke("encrypt", "--key-id", key_id, "--plaintext", "x"),
         "KMSInvalidStateException",
@@ -254,8 +262,9 @@ def test_the_whole_flow(invoke: Invoke, token: str, state_dir: Path, tmp_path: P
     ok(invoke("update-key-description", "--key-id", key_id, "--description", "while disconnected"))
     ok(invoke("connect-custom-key-store", "--custom-key-store-id", store_id))
     assert ok(invoke("describe-key", "--key-id", key_id))["KeyMetadata"]["KeyState"] == "Enabled"
-    listed = ok(invoke("console", "list-keys", "--output", "json"))["Keys"]
-    assert [(k["KeyId"], k["Status"]) for k in listed] == [(key_id, "Enabled")]
+    assert ok(invoke("console", "list-keys", "--output", "json")) == {
+        "Keys": [{**row, "Status": "Enabled", "Description": "while disconnected"}]
+    }
     assert ok(invoke("decrypt", "--ciphertext-blob", f"fileb://{ciphertext}"))["Plaintext"] == data_key["Plaintext"]
 
     # A store with keys cannot be deleted; nor a connected one.
